@@ -1,0 +1,11 @@
+"""sktsmtl: multi-task time-series classification for scikit-learn.
+
+Public estimators are re-exported here; subpackages hold the layers described in the
+architecture page of the documentation.
+"""
+
+__version__ = "0.1.0"
+
+from .data import TaskLabels, TaskPanel  # noqa: E402
+
+__all__ = ["TaskPanel", "TaskLabels", "__version__"]
