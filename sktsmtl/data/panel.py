@@ -47,6 +47,20 @@ def _row_index(key, n_rows):
     return key.astype(np.intp, copy=False).ravel()
 
 
+def _object_array(values):
+    """1D object array; np.asarray would turn a list of tuple task ids into 2D."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values
+    values = list(values)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _rows_of(task_ids, task):
+    return np.flatnonzero(np.fromiter((t == task for t in task_ids), bool, len(task_ids)))
+
+
 def _ordered_unique(values):
     seen = {}
     for v in values:
@@ -100,8 +114,8 @@ class TaskPanel:
     """
 
     def __init__(self, series, task_ids, univariate=None):
-        task_ids = np.asarray(task_ids, dtype=object)
-        if task_ids.ndim != 1 or len(task_ids) != len(series):
+        task_ids = _object_array(task_ids)
+        if len(task_ids) != len(series):
             raise ValueError(
                 f"task_ids must be 1D with one id per series; got {task_ids.shape} for "
                 f"{len(series)} series."
@@ -147,9 +161,7 @@ class TaskPanel:
             series.extend(s)
             task_ids.extend([task] * len(s))
             univariate[task] = uni
-        ids = np.empty(len(task_ids), dtype=object)
-        ids[:] = task_ids
-        return cls(series, ids, univariate)
+        return cls(series, _object_array(task_ids), univariate)
 
     @classmethod
     def from_array(cls, X, task="default"):
@@ -198,7 +210,7 @@ class TaskPanel:
 
     def rows_of(self, task):
         """Row indices of one task, in panel order."""
-        return np.flatnonzero(self.task_ids == np.asarray(task, dtype=object))
+        return _rows_of(self.task_ids, task)
 
     def task_series(self, task):
         """List of the ``(C, L_i)`` series of one task."""
@@ -232,16 +244,28 @@ class TaskPanel:
         -------
         dict
         """
-        out = {}
-        for task in self.tasks:
-            series = self.task_series(task)
-            uni = self._univariate.get(task, series[0].shape[0] == 1)
-            if padded:
-                arr = pad_series(series)
-                out[task] = arr[:, 0, :] if uni else arr
-            else:
-                out[task] = [s[0] if uni else s for s in series]
-        return out
+        return {task: self.task_array(task, padded=padded) for task in self.tasks}
+
+    def task_array(self, task, padded=True):
+        """One task's series in the form of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        task : hashable
+            The task id.
+        padded : bool, default=True
+            NaN-padded array, or a list of arrays of each series' own length.
+
+        Returns
+        -------
+        ndarray or list of ndarray
+        """
+        series = self.task_series(task)
+        uni = self._univariate.get(task, series[0].shape[0] == 1)
+        if padded:
+            arr = pad_series(series)
+            return arr[:, 0, :] if uni else arr
+        return [s[0] if uni else s for s in series]
 
     def is_univariate(self, task):
         """Whether the task was given without a channel axis."""
@@ -285,7 +309,7 @@ class TaskLabels:
     def __init__(self, labels, task_ids, dtypes=None):
         labels_arr = np.empty(len(labels), dtype=object)
         labels_arr[:] = list(labels)
-        task_ids = np.asarray(task_ids, dtype=object)
+        task_ids = _object_array(task_ids)
         if task_ids.shape != labels_arr.shape:
             raise ValueError("labels and task_ids must be 1D and of equal length.")
         self.labels = labels_arr
@@ -314,9 +338,7 @@ class TaskLabels:
             labels.extend(y_arr.tolist())
             task_ids.extend([task] * len(y_arr))
             dtypes[task] = y_arr.dtype
-        ids = np.empty(len(task_ids), dtype=object)
-        ids[:] = task_ids
-        return cls(labels, ids, dtypes)
+        return cls(labels, _object_array(task_ids), dtypes)
 
     @property
     def shape(self):
@@ -345,7 +367,7 @@ class TaskLabels:
 
     def rows_of(self, task):
         """Row indices of one task, in order."""
-        return np.flatnonzero(self.task_ids == np.asarray(task, dtype=object))
+        return _rows_of(self.task_ids, task)
 
     def task_labels(self, task):
         """The labels of one task as a 1D array of the task's dtype."""

@@ -1,0 +1,187 @@
+"""``PerTaskClassifier``: one independent clone of any classifier per task."""
+
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ..data import (
+    SINGLE_TASK,
+    TaskPanel,
+    check_task_classes,
+    check_task_data,
+    check_task_input,
+    format_like_input,
+)
+from .base import MultiTaskClassifierMixin
+
+__all__ = ["PerTaskClassifier"]
+
+
+def _fit_one(estimator, X_t, y_t):
+    return clone(estimator).fit(X_t, y_t)
+
+
+def _estimator_has(attr):
+    def check(self):
+        est = self.estimators_[next(iter(self.estimators_))] if hasattr(
+            self, "estimators_") else self._base_estimator()
+        return hasattr(est, attr)
+
+    return check
+
+
+class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
+    """Fit an independent clone of a classifier on every task.
+
+    The non-multi-task baseline of the papers: tasks share nothing. Each task's series
+    reach the estimator as one array, ``(n, L)`` for univariate tasks and ``(n, C, L)``
+    otherwise, with shorter series NaN-padded at the end (the UCR form), so the
+    estimator must accept that form (:class:`KNeighborsDTWClassifier` does).
+
+    Parameters
+    ----------
+    estimator : classifier, default=None
+        The classifier cloned per task. None means ``KNeighborsDTWClassifier()``
+        (1NN-DTW, unconstrained).
+    n_jobs : int, default=None
+        Tasks fitted in parallel with joblib; None means 1 unless in a
+        ``joblib.parallel_config`` context.
+
+    Attributes
+    ----------
+    estimators_ : dict
+        ``{task: fitted clone}``.
+    tasks_ : list
+        Task ids seen in ``fit``.
+    classes_ : dict or ndarray
+        ``{task: classes}``; on a plain array input (one task), the classes array.
+    n_channels_ : dict
+        ``{task: channel count}``.
+    n_features_in_ : int
+        Only on a plain 2D array input: taken from the fitted estimator.
+
+    See Also
+    --------
+    KNeighborsDTWClassifier : 1NN-DTW, the usual estimator here.
+    MultiTaskTimeSeriesClassifier : one network that learns the tasks together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sktsmtl.classification import PerTaskClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = {"a": rng.normal(size=(20, 8)), "b": rng.normal(size=(10, 8))}
+    >>> y = {"a": np.repeat([0, 1], 10), "b": np.repeat(["u", "v"], 5)}
+    >>> clf = PerTaskClassifier(LogisticRegression()).fit(X, y)
+    >>> sorted(clf.predict(X))
+    ['a', 'b']
+    >>> clf.classes_["b"]
+    array(['u', 'v'], dtype='<U1')
+    """
+
+    def __init__(self, estimator=None, n_jobs=None):
+        self.estimator = estimator
+        self.n_jobs = n_jobs
+
+    def _base_estimator(self):
+        if self.estimator is None:
+            from .knn import KNeighborsDTWClassifier
+
+            return KNeighborsDTWClassifier()
+        if not (hasattr(self.estimator, "fit") and hasattr(self.estimator, "predict")):
+            raise TypeError(
+                f"estimator must have fit and predict; got {type(self.estimator).__name__}."
+            )
+        return self.estimator
+
+    def fit(self, X, y):
+        """Fit one clone of the estimator per task.
+
+        Parameters
+        ----------
+        X : dict, TaskPanel, array-like or list
+            ``{task: X_t}``, a ``TaskPanel``, or one task's ``(n, L)``/``(n, C, L)``
+            array or list of series.
+        y : dict, TaskLabels or array-like
+            Labels in the matching form.
+
+        Returns
+        -------
+        self : PerTaskClassifier
+        """
+        base = self._base_estimator()
+        panel, labels, kind = check_task_data(X, y)
+        classes = check_task_classes(labels)
+        self._single_array = kind == "array"
+        if self._single_array:
+            # One task: hand the input over untouched so the estimator's own
+            # validation (and sklearn's conventions) apply.
+            jobs = [(X, y)]
+        else:
+            jobs = [(panel.task_array(t), labels.task_labels(t)) for t in panel.tasks]
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_one)(base, X_t, y_t) for X_t, y_t in jobs
+        )
+        self.tasks_ = panel.tasks
+        self.estimators_ = dict(zip(self.tasks_, fitted))
+        self.n_channels_ = panel.n_channels()
+        if self._single_array:
+            self.classes_ = fitted[0].classes_
+            if hasattr(fitted[0], "n_features_in_"):
+                self.n_features_in_ = fitted[0].n_features_in_
+        else:
+            self.classes_ = classes
+        return self
+
+    def _per_task(self, X, method):
+        check_is_fitted(self)
+        if self._single_array and not isinstance(X, (dict, TaskPanel)):
+            return getattr(self.estimators_[SINGLE_TASK], method)(X)
+        panel, kind = check_task_input(X, tasks=self.tasks_, n_channels=self.n_channels_)
+        out = {
+            task: getattr(self.estimators_[task], method)(panel.task_array(task))
+            for task in panel.tasks
+        }
+        return format_like_input(out, panel, kind)
+
+    def predict(self, X):
+        """Predict every task's labels with that task's estimator.
+
+        Parameters
+        ----------
+        X : dict, TaskPanel, array-like or list
+            Series of tasks seen in ``fit``.
+
+        Returns
+        -------
+        dict, TaskLabels or ndarray
+            Same form as ``X``.
+        """
+        return self._per_task(X, "predict")
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities per task, columns in ``classes_[task]`` order.
+
+        Parameters
+        ----------
+        X : dict, TaskPanel, array-like or list
+            Series of tasks seen in ``fit``.
+
+        Returns
+        -------
+        dict or ndarray
+            ``{task: (n_t, n_classes_t)}``, or one array for a plain array input.
+        """
+        return self._per_task(X, "predict_proba")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base_tags = get_tags(self._base_estimator())
+        tags.input_tags.allow_nan = base_tags.input_tags.allow_nan
+        tags.non_deterministic = base_tags.non_deterministic
+        return tags
+
