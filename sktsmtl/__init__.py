@@ -6,6 +6,18 @@ architecture page of the documentation.
 
 __version__ = "0.1.0"
 
+from .classification import (  # noqa: E402
+    KNeighborsDTWClassifier,
+    MultiTaskTimeSeriesClassifier,
+    PerTaskClassifier,
+)
 from .data import TaskLabels, TaskPanel  # noqa: E402
 
-__all__ = ["TaskPanel", "TaskLabels", "__version__"]
+__all__ = [
+    "MultiTaskTimeSeriesClassifier",
+    "PerTaskClassifier",
+    "KNeighborsDTWClassifier",
+    "TaskPanel",
+    "TaskLabels",
+    "__version__",
+]

@@ -1,5 +1,7 @@
 """Classifiers: the multi-task network, per-task meta-estimator and 1NN-DTW."""
 
+from .knn import KNeighborsDTWClassifier
+from .multitask import MultiTaskTimeSeriesClassifier
 from .per_task import PerTaskClassifier
 
-__all__ = ["PerTaskClassifier"]
+__all__ = ["MultiTaskTimeSeriesClassifier", "PerTaskClassifier", "KNeighborsDTWClassifier"]

@@ -133,7 +133,7 @@ def series_from_task_input(X_t, task):
         else:
             raise ValueError(
                 f"{_task_label(task)}: X has {arr.ndim} dimension(s); expected (n, L) "
-                "or (n, C, L). Reshape a single series to (1, L)."
+                "or (n, C, L). Reshape your data: a single series is (1, L)."
             )
         if arr.shape[0] == 0:
             raise ValueError(f"{_task_label(task)}: the task holds no series.")

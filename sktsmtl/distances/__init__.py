@@ -1,1 +1,26 @@
-"""Placeholder package; filled by its issue."""
+"""Exact dynamic time warping: pairs, batched pairwise matrices, lower bounds, 1NN search.
+
+Every distance here is the **sum of squared differences** along the best warping path
+by default (``squared=True``, aeon's convention); ``squared=False`` gives its square
+root (dtaidistance's and tslearn's). ``window`` is a Sakoe-Chiba band given as a
+fraction of the series length in ``[0, 1]`` (None: unconstrained); the integer radius
+is ``max(ceil(window * max(L_a, L_b)), |L_a - L_b|)``, see :func:`sakoe_chiba_radius`.
+Series may be univariate (1D) or multivariate (``(C, L)``, squared Euclidean cost
+across channels) and of unequal lengths.
+"""
+
+from .dtw import dtw_distance, dtw_path, sakoe_chiba_radius
+from .lower_bounds import keogh_envelope, lb_keogh, lb_kim
+from .nearest import dtw_nearest_neighbor
+from .pairwise import pairwise_dtw
+
+__all__ = [
+    "dtw_distance",
+    "dtw_path",
+    "sakoe_chiba_radius",
+    "pairwise_dtw",
+    "lb_keogh",
+    "lb_kim",
+    "keogh_envelope",
+    "dtw_nearest_neighbor",
+]

@@ -1,0 +1,328 @@
+"""Training throughput, achieved GFLOP/s and peak memory of ResNet1D and ResNet2D.
+
+Usage::
+
+    python benchmarks/bench_nets.py            # the full report (a few minutes)
+    python benchmarks/bench_nets.py --quick    # fewer timed steps
+    python benchmarks/bench_nets.py --config '{"model": "resnet2d", "width": 32}'
+
+What is measured, for each configuration, on a synthetic 3-task group (random-walk
+series of lengths 288, 300 and 312, one length per task, 2/3/4 classes):
+
+* training samples/s: forward + cross-entropy + backward + AdamW step (lr 1e-4) on
+  task-homogeneous batches of 40, the tasks taken in turn, after warm-up steps;
+* GFLOP per sample and achieved GFLOP/s: FLOPs of one training step of each task counted
+  with ``torch.utils.flop_counter.FlopCounterMode`` (matmuls and convolutions, forward and
+  backward; element-wise work such as batch norm is not counted), divided by the
+  measured step time;
+* the machine's fp32 matmul GFLOP/s, timed on 2048x2048 matrices in the same run, and the
+  ratio of the two;
+* peak memory: ``ru_maxrss`` of a fresh Python subprocess per configuration (the peak
+  resident set of the whole process: interpreter, torch libraries, data, model,
+  activations), with the resident set just before the model was built for reference.
+
+Then one epoch of ResNet2D at its defaults over 1,000 series of length 300 (three tasks of
+334/333/333 series, :class:`sktsmtl.training.TaskBatchSampler`, batch 40, after one
+warm-up step per task), checked against the bars: at most 60 s per epoch, at least 40 %
+of the matmul GFLOP/s, under 4 GiB peak memory.
+
+Threads: torch's default (one per core) unless ``--threads`` is given.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+BATCH_SIZE = 40
+TASK_LENGTHS = (288, 300, 312)
+TASK_CLASSES = (2, 3, 4)
+GIB = 1024.0**3
+
+RESNET1D_CONFIGS = [
+    {"model": "resnet1d", "label": "ResNet1D default (64,128,128)"},
+    {"model": "resnet1d", "label": "ResNet1D small (32,64,64)", "filters": [32, 64, 64]},
+    {"model": "resnet1d", "label": "ResNet1D wide (128,256,256)", "filters": [128, 256, 256]},
+]
+RESNET2D_CONFIGS = [
+    {"model": "resnet2d", "label": "ResNet2D default (cpu preset)"},
+    {"model": "resnet2d", "label": "ResNet2D no stem, m=64", "template_length": 64,
+     "stem_stride": 1},
+    {"model": "resnet2d", "label": "ResNet2D width 32", "width": 32},
+    {"model": "resnet2d", "label": "ResNet2D k=64, m=256", "n_templates": 64,
+     "template_length": 256},
+    {"model": "resnet2d", "label": "ResNet2D default, contiguous (no channels_last)",
+     "channels_last": False},
+]
+
+
+def _peak_rss_bytes():
+    # Linux reports ru_maxrss in KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024.0
+
+
+def _current_rss_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return float("nan")
+
+
+def cpu_idle_fraction(seconds=1.0):
+    """Fraction of the machine's CPU time idle over ``seconds`` (from /proc/stat)."""
+    def snapshot():
+        with open("/proc/stat") as f:
+            values = [float(v) for v in f.readline().split()[1:]]
+        return values[3] + values[4], sum(values)  # idle + iowait, total
+
+    try:
+        idle0, total0 = snapshot()
+        time.sleep(seconds)
+        idle1, total1 = snapshot()
+    except OSError:
+        return float("nan")
+    return (idle1 - idle0) / max(total1 - total0, 1e-9)
+
+
+def wait_until_idle(max_wait, threshold=0.9):
+    """Wait (up to ``max_wait`` seconds) until other processes leave the CPUs idle."""
+    t0 = time.perf_counter()
+    while True:
+        idle = cpu_idle_fraction(2.0)
+        if idle >= threshold or time.perf_counter() - t0 > max_wait:
+            return idle
+        time.sleep(3.0)
+
+
+def matmul_gflops(n=2048, repeats=10):
+    """fp32 GFLOP/s of an ``n x n`` matmul (best of a few timings)."""
+    import torch
+
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(3):
+        a @ b
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            a @ b
+        best = min(best, (time.perf_counter() - t0) / repeats)
+    return 2.0 * n**3 / best / 1e9
+
+
+def _random_walks(n, length, generator):
+    import torch
+
+    x = torch.randn(n, 1, length, generator=generator).cumsum(-1)
+    x = x - x.mean(-1, keepdim=True)
+    return x / x.std(-1, keepdim=True)
+
+
+def _build(config):
+    import torch
+
+    from sktsmtl.nets import MultiTaskHead, MultiTaskNetwork, ResNet1D, ResNet2D
+
+    params = {k: v for k, v in config.items() if k not in ("model", "label", "epoch")}
+    if config["model"] == "resnet1d":
+        backbone = ResNet1D(**params)
+    else:
+        backbone = ResNet2D(**params)
+    net = MultiTaskNetwork(backbone, MultiTaskHead(backbone.embedding_dim, list(TASK_CLASSES)))
+    optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4)
+    return net, optimizer
+
+
+def _step(net, optimizer, x, y, task):
+    from torch.nn import functional as F
+
+    optimizer.zero_grad(set_to_none=True)
+    loss = F.cross_entropy(net(x, task), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def worker(config, min_seconds, min_steps):
+    """Measure one configuration in this process; return a dict of figures."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    out = {"label": config.get("label", json.dumps(config)), "threads": torch.get_num_threads()}
+
+    if config.get("epoch"):
+        from sktsmtl.training import TaskBatchSampler
+
+        sizes = (334, 333, 333)
+        X = torch.cat([_random_walks(n, 300, g) for n in sizes])
+        y = torch.cat([torch.randint(0, c, (n,), generator=g) for n, c in zip(sizes, TASK_CLASSES)])
+        task_of_row = torch.cat([torch.full((n,), t) for t, n in enumerate(sizes)])
+        rss_before = _current_rss_bytes()
+        net, optimizer = _build(config)
+        net.train()
+        sampler = TaskBatchSampler.from_task_ids(task_of_row.numpy(), BATCH_SIZE, random_state=0)
+        for t in range(3):  # warm-up: one step per task
+            rows = torch.nonzero(task_of_row == t).flatten()[:BATCH_SIZE]
+            _step(net, optimizer, X[rows], y[rows], t)
+        n_seen = 0
+        t0 = time.perf_counter()
+        for batch in sampler:
+            rows = torch.as_tensor(batch)
+            _step(net, optimizer, X[rows], y[rows], int(task_of_row[rows[0]]))
+            n_seen += len(batch)
+        out.update(epoch_seconds=time.perf_counter() - t0, epoch_samples=n_seen,
+                   epoch_batches=len(sampler), rss_before_gib=rss_before / GIB,
+                   peak_rss_gib=_peak_rss_bytes() / GIB)
+        return out
+
+    data = []
+    for t, (length, n_cls) in enumerate(zip(TASK_LENGTHS, TASK_CLASSES)):
+        data.append((_random_walks(BATCH_SIZE, length, g),
+                     torch.randint(0, n_cls, (BATCH_SIZE,), generator=g)))
+    rss_before = _current_rss_bytes()
+    net, optimizer = _build(config)
+    net.train()
+    out["n_parameters"] = sum(p.numel() for p in net.parameters())
+
+    flops = []
+    for t, (x, y) in enumerate(data):
+        with FlopCounterMode(display=False) as counter:
+            _step(net, optimizer, x, y, t)
+        flops.append(counter.get_total_flops())
+    flops_per_step = sum(flops) / len(flops)
+    for t, (x, y) in enumerate(data):  # warm-up (the counted steps were slow)
+        _step(net, optimizer, x, y, t)
+
+    mm_before = matmul_gflops(repeats=5)
+    steps = 0
+    t0 = time.perf_counter()
+    while steps < min_steps or time.perf_counter() - t0 < min_seconds:
+        t = steps % len(data)
+        _step(net, optimizer, *data[t], t)
+        steps += 1
+    elapsed = time.perf_counter() - t0
+    out.update(
+        matmul_gflops=0.5 * (mm_before + matmul_gflops(repeats=5)),
+        steps=steps,
+        samples_per_s=steps * BATCH_SIZE / elapsed,
+        step_seconds=elapsed / steps,
+        gflop_per_sample=flops_per_step / BATCH_SIZE / 1e9,
+        gflops=flops_per_step * steps / elapsed / 1e9,
+        rss_before_gib=rss_before / GIB,
+        peak_rss_gib=_peak_rss_bytes() / GIB,
+    )
+    return out
+
+
+def run_in_subprocess(config, args):
+    if args.wait_idle:
+        wait_until_idle(args.wait_idle)
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(config),
+           "--min-seconds", str(args.min_seconds), "--min-steps", str(args.min_steps)]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        return {"label": config.get("label", ""), "error": res.stderr.strip().splitlines()[-1:]}
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _print_row(r, peak_matmul):
+    if "error" in r:
+        print(f"{r['label']:<48} FAILED: {r['error']}")
+        return
+    print(
+        f"{r['label']:<48} {r['n_parameters'] / 1e3:>8.0f}k {r['gflop_per_sample']:>9.3f} "
+        f"{r['samples_per_s']:>9.1f} {r['gflops']:>8.1f} {r['matmul_gflops']:>7.1f} "
+        f"{100 * r['gflops'] / r['matmul_gflops']:>6.1f}% "
+        f"{r['peak_rss_gib']:>7.2f} {r['rss_before_gib']:>7.2f}"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter timings")
+    parser.add_argument("--config", action="append", default=[],
+                        help="JSON of one configuration (repeatable); replaces the defaults")
+    parser.add_argument("--no-epoch", action="store_true", help="skip the epoch timing")
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads")
+    parser.add_argument("--min-seconds", type=float, default=None)
+    parser.add_argument("--min-steps", type=int, default=None)
+    parser.add_argument("--wait-idle", type=float, default=0.0,
+                        help="before each configuration wait up to this many seconds for "
+                             "the CPUs to be idle (shared machines)")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.min_seconds is None:
+        args.min_seconds = 3.0 if args.quick else 10.0
+    if args.min_steps is None:
+        args.min_steps = 3 if args.quick else 6
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    if args.worker is not None:
+        print(json.dumps(worker(json.loads(args.worker), args.min_seconds, args.min_steps)))
+        return 0
+
+    import platform
+
+    import torch
+
+    configs = [json.loads(c) for c in args.config] or RESNET1D_CONFIGS + RESNET2D_CONFIGS
+    idle = cpu_idle_fraction()
+    peak = matmul_gflops()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
+    print(f"fp32 matmul 2048x2048: {peak:.1f} GFLOP/s (CPU idle before the run: "
+          f"{100 * idle:.0f}%; 'mm' below = the same matmul timed inside each "
+          "configuration's process, before and after its timed steps, and '%mm' = "
+          "GFLOP/s / mm)")
+    print(f"batch {BATCH_SIZE}, 3 tasks of lengths {TASK_LENGTHS}; training step = forward + "
+          "backward + AdamW step")
+    print("peak RSS: ru_maxrss of a fresh subprocess per configuration (whole process); "
+          "'before' = RSS just before the model was built\n")
+    header = (f"{'configuration':<48} {'params':>9} {'GFLOP/smp':>9} {'smp/s':>9} "
+              f"{'GFLOP/s':>8} {'mm':>7} {'%mm':>7} {'peakGiB':>7} {'before':>7}")
+    print(header)
+    print("-" * len(header))
+    results = []
+    for config in configs:
+        r = run_in_subprocess(config, args)
+        results.append(r)
+        _print_row(r, peak)
+    sys.stdout.flush()
+
+    if args.no_epoch:
+        return 0
+    print("\nResNet2D at its defaults, one epoch over 1,000 series of length 300 "
+          "(TaskBatchSampler, batch 40):")
+    epoch = run_in_subprocess({"model": "resnet2d", "label": "epoch", "epoch": True}, args)
+    if "error" in epoch:
+        print("FAILED:", epoch["error"])
+        return 1
+    print(f"  {epoch['epoch_seconds']:.1f} s for {epoch['epoch_samples']} samples in "
+          f"{epoch['epoch_batches']} batches ({epoch['epoch_samples'] / epoch['epoch_seconds']:.1f}"
+          f" samples/s); peak RSS {epoch['peak_rss_gib']:.2f} GiB")
+    default = next((r for r in results if r.get("label", "").startswith("ResNet2D default")
+                    and "error" not in r), None)
+    print("\nBars (ResNet2D defaults):")
+    print(f"  epoch <= 60 s: {epoch['epoch_seconds']:.1f} s -> "
+          f"{'PASS' if epoch['epoch_seconds'] <= 60 else 'FAIL'}")
+    if default is not None:
+        frac = default["gflops"] / default["matmul_gflops"]
+        print(f"  >= 40% of matmul GFLOP/s: {100 * frac:.1f}% -> {'PASS' if frac >= 0.4 else 'FAIL'}")
+        mem = max(default["peak_rss_gib"], epoch["peak_rss_gib"])
+        print(f"  peak memory < 4 GiB: {mem:.2f} GiB -> {'PASS' if mem < 4 else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Padding masks: series padded at their tail, and batch norm that ignores the padding.
+
+A batch may hold series of different lengths padded (with anything) at the end of the
+time axis. The networks of :mod:`sktsmtl.nets` take the true ``lengths`` of the rows and
+
+1. zero every padded position before each convolution, so that a padded series sees the
+   same zeros that 'same' padding gives the unpadded series at its end;
+2. compute batch-norm statistics over valid positions only (:class:`MaskedBatchNorm1d`,
+   :class:`MaskedBatchNorm2d`);
+3. average over valid positions only in the global average pooling.
+
+With these three rules the embedding of a row does not depend on the values in its padded
+tail, and in evaluation mode it equals the embedding of the unpadded series.
+"""
+
+import torch
+from torch import nn
+
+__all__ = [
+    "length_mask",
+    "conv_output_lengths",
+    "masked_mean",
+    "MaskedBatchNorm1d",
+    "MaskedBatchNorm2d",
+]
+
+
+def length_mask(lengths, size):
+    """Boolean mask of the valid (unpadded) positions of each row.
+
+    Parameters
+    ----------
+    lengths : Tensor of shape (B,) or None
+        Valid length of each row, ``1 <= lengths[i] <= size``.
+    size : int
+        Padded length of the axis.
+
+    Returns
+    -------
+    Tensor of shape (B, size), dtype bool, or None
+        ``mask[i, j]`` is True where ``j < lengths[i]``. None when ``lengths`` is None or
+        every row is full length (no masking needed: the fast path).
+
+    Raises
+    ------
+    ValueError
+        If a length is outside ``[1, size]`` or ``lengths`` is not 1D.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets.masking import length_mask
+    >>> length_mask(torch.tensor([2, 3]), 3)
+    tensor([[ True,  True, False],
+            [ True,  True,  True]])
+    >>> length_mask(torch.tensor([3, 3]), 3) is None
+    True
+    """
+    if lengths is None:
+        return None
+    lengths = torch.as_tensor(lengths)
+    if lengths.dim() != 1:
+        raise ValueError(f"lengths must be 1D (one per row), got shape {tuple(lengths.shape)}.")
+    if lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > size):
+        raise ValueError(
+            f"lengths must lie in [1, {size}] (the padded length); got "
+            f"[{int(lengths.min())}, {int(lengths.max())}]."
+        )
+    if bool((lengths == size).all()):
+        return None
+    positions = torch.arange(size, device=lengths.device)
+    return positions[None, :] < lengths[:, None]
+
+
+def conv_output_lengths(lengths, kernel_size, stride, padding):
+    """Valid lengths after a convolution applied to zero-masked padded rows.
+
+    Parameters
+    ----------
+    lengths : Tensor of shape (B,) or None
+        Valid lengths before the convolution.
+    kernel_size, stride, padding : int
+        The convolution's geometry along the axis (symmetric padding).
+
+    Returns
+    -------
+    Tensor of shape (B,) or None
+        ``floor((L + 2 * padding - kernel_size) / stride) + 1``, the length the unpadded
+        series would have after the same convolution. None when ``lengths`` is None.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets.masking import conv_output_lengths
+    >>> conv_output_lengths(torch.tensor([1, 2, 5]), 3, 2, 1)
+    tensor([1, 1, 3])
+    """
+    if lengths is None:
+        return None
+    return torch.div(lengths + 2 * padding - kernel_size, stride, rounding_mode="floor") + 1
+
+
+def masked_mean(x, mask):
+    """Global average pooling over all axes after the channel axis, ignoring padding.
+
+    Parameters
+    ----------
+    x : Tensor of shape (B, C, *spatial)
+        Feature maps.
+    mask : Tensor of shape (B, 1, *spatial) or None
+        True (or 1) at valid positions; None averages everything.
+
+    Returns
+    -------
+    Tensor of shape (B, C)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets.masking import masked_mean
+    >>> x = torch.tensor([[[1.0, 3.0, 100.0]]])
+    >>> masked_mean(x, torch.tensor([[[True, True, False]]]))
+    tensor([[2.]])
+    """
+    dims = tuple(range(2, x.dim()))
+    if mask is None:
+        return x.mean(dim=dims)
+    mask = mask.to(x.dtype)
+    return (x * mask).sum(dim=dims) / mask.sum(dim=dims)
+
+
+class _MaskedBatchNormMixin:
+    """Batch norm whose training statistics are taken over valid positions only."""
+
+    def forward(self, x, mask=None):
+        """Normalise ``x``; ``mask`` (B, 1, *spatial) restricts the batch statistics."""
+        if mask is None or not self.training:
+            # evaluation mode normalises pointwise with the running statistics: the
+            # padded positions cannot influence the valid ones
+            return super().forward(x)
+        self._check_input_dim(x)
+        dims = [0] + list(range(2, x.dim()))
+        m = mask.to(x.dtype)
+        count = m.sum(dim=dims)  # (1,): same count for every channel
+        mean = (x * m).sum(dim=dims) / count
+        shape = [1, -1] + [1] * (x.dim() - 2)
+        centred = x - mean.view(shape)
+        var = (centred.square() * m).sum(dim=dims) / count
+        if self.track_running_stats:
+            with torch.no_grad():
+                self.num_batches_tracked.add_(1)
+                if self.momentum is None:
+                    factor = 1.0 / float(self.num_batches_tracked)
+                else:
+                    factor = self.momentum
+                n = float(count)
+                unbiased = var * (n / (n - 1.0)) if n > 1 else var
+                self.running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
+                self.running_var.mul_(1 - factor).add_(unbiased.detach(), alpha=factor)
+        out = centred * torch.rsqrt(var + self.eps).view(shape)
+        if self.affine:
+            out = out * self.weight.view(shape) + self.bias.view(shape)
+        return out
+
+
+class MaskedBatchNorm1d(_MaskedBatchNormMixin, nn.BatchNorm1d):
+    """:class:`torch.nn.BatchNorm1d` with an optional padding mask.
+
+    ``forward(x, mask=None)``: without a mask (or in evaluation mode) it is exactly
+    ``BatchNorm1d``; in training mode with a mask of shape ``(B, 1, L)`` the batch mean
+    and variance (and the running statistics) use valid positions only. Parameters and
+    state-dict keys are those of ``BatchNorm1d``.
+
+    Parameters
+    ----------
+    num_features : int
+        Number of channels.
+    **kwargs
+        Passed to :class:`torch.nn.BatchNorm1d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets.masking import MaskedBatchNorm1d
+    >>> bn = MaskedBatchNorm1d(2)
+    >>> x = torch.randn(3, 2, 5)
+    >>> mask = torch.ones(3, 1, 5, dtype=torch.bool)
+    >>> torch.allclose(bn(x, mask), bn(x), atol=1e-5)
+    True
+    """
+
+
+class MaskedBatchNorm2d(_MaskedBatchNormMixin, nn.BatchNorm2d):
+    """:class:`torch.nn.BatchNorm2d` with an optional padding mask of shape (B, 1, H, W).
+
+    See :class:`MaskedBatchNorm1d`; identical apart from the number of spatial axes.
+
+    Parameters
+    ----------
+    num_features : int
+        Number of channels.
+    **kwargs
+        Passed to :class:`torch.nn.BatchNorm2d`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets.masking import MaskedBatchNorm2d
+    >>> bn = MaskedBatchNorm2d(4)
+    >>> bn(torch.randn(2, 4, 3, 3), torch.ones(2, 1, 3, 3)).shape
+    torch.Size([2, 4, 3, 3])
+    """

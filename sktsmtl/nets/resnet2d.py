@@ -1,0 +1,373 @@
+"""ResNet2D: 2D residual convolutions over point-to-point distance matrices.
+
+Yeh et al. (2023), "Multitask learning for time series data with 2D convolution",
+section III-B. The series is compared point by point with ``k`` learnable templates
+(:class:`~sktsmtl.nets.TemplateDistance`); a residual 2D convolution tower reads the
+``k`` distance matrices like the dynamic-programming table of DTW.
+"""
+
+import torch
+from torch import nn
+
+from .masking import MaskedBatchNorm2d, conv_output_lengths, length_mask, masked_mean
+from .template_distance import TemplateDistance
+
+__all__ = ["ResNet2D", "RESNET2D_PRESETS"]
+
+#: Named sizes. ``"paper"`` is the size of Yeh et al. (2023), about 100 GFLOP per
+#: training sample for series of length 300: a GPU preset. ``"cpu"`` is the default of
+#: :class:`ResNet2D`, chosen by measurement on a 2-core CPU (see ``benchmarks/bench_nets.py``
+#: and the class docstring). ``"tiny"`` is for tests and smoke runs.
+RESNET2D_PRESETS = {
+    "paper": dict(n_templates=64, template_length=512, n_blocks=8, width=64, stem_stride=1),
+    "cpu": dict(n_templates=32, template_length=128, n_blocks=8, width=64, stem_stride=2),
+    "tiny": dict(n_templates=4, template_length=8, n_blocks=2, width=8, stem_stride=1),
+}
+
+_INPUT_KINDS = ("series", "distance_map")
+
+
+def _mask_2d(row_lengths, col_lengths, height, width, device):
+    """(B, 1, H, W) mask of valid positions, or None when nothing is padded."""
+    rows = length_mask(row_lengths, height)
+    cols = length_mask(col_lengths, width)
+    if rows is None and cols is None:
+        return None
+    if rows is None:
+        rows = torch.ones(cols.shape[0], height, dtype=torch.bool, device=cols.device)
+    if cols is None:
+        cols = torch.ones(rows.shape[0], width, dtype=torch.bool, device=rows.device)
+    return (rows[:, :, None] & cols[:, None, :]).unsqueeze(1).to(device)
+
+
+def _apply_mask(x, mask):
+    return x if mask is None else x * mask
+
+
+class _ConvNormAct(nn.Module):
+    """Conv2d (no bias) -> BN -> ReLU, or the bare conv (with bias)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, norm_act=True):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.conv = nn.Conv2d(
+            in_channels, out_channels, kernel_size, stride=stride, padding=padding,
+            bias=not norm_act,
+        )
+        self.norm = MaskedBatchNorm2d(out_channels) if norm_act else None
+        self.relu = nn.ReLU() if norm_act else None
+
+    def out_lengths(self, lengths):
+        return conv_output_lengths(lengths, self.kernel_size, self.stride, self.padding)
+
+    def forward(self, x, rows=None, cols=None, mask=None):
+        """Apply the unit; ``rows``/``cols``/``mask`` describe the input's padding.
+
+        Returns the output (padding zeroed) and the output's rows, cols and mask.
+        """
+        x = self.conv(x)
+        if mask is not None:
+            rows, cols = self.out_lengths(rows), self.out_lengths(cols)
+            mask = _mask_2d(rows, cols, x.shape[2], x.shape[3], x.device)
+        if self.norm is not None:
+            x = self.relu(self.norm(x, mask))
+        return _apply_mask(x, mask), rows, cols, mask
+
+
+class _BasicBlock2D(nn.Module):
+    """3x3 conv-BN-ReLU-3x3 conv-BN, plus shortcut (identity or 1x1 conv + BN), ReLU."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False)
+        self.norm1 = MaskedBatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.norm2 = MaskedBatchNorm2d(out_channels)
+        if in_channels != out_channels:
+            self.shortcut_conv = nn.Conv2d(in_channels, out_channels, 1, bias=False)
+            self.shortcut_norm = MaskedBatchNorm2d(out_channels)
+        else:
+            self.shortcut_conv = None
+            self.shortcut_norm = None
+        self.relu = nn.ReLU()
+
+    def forward(self, x, mask=None):
+        h = _apply_mask(self.relu(self.norm1(self.conv1(x), mask)), mask)
+        h = self.norm2(self.conv2(h), mask)
+        s = x
+        if self.shortcut_conv is not None:
+            s = self.shortcut_norm(self.shortcut_conv(x), mask)
+        return self.relu(h + s)
+
+
+class ResNet2D(nn.Module):
+    """Residual 2D convolutional network over series-to-template distance matrices.
+
+    Architecture (Yeh et al. 2023, Fig. 3): a :class:`~sktsmtl.nets.TemplateDistance`
+    layer turns a series of length ``n`` into ``k = n_templates`` distance matrices of
+    size ``n x m`` (``m = template_length``); an optional stem; ``n_blocks`` residual
+    blocks (3x3 conv -> BN -> ReLU -> 3x3 conv -> BN, plus the shortcut, then ReLU), each
+    followed by a 3x3 convolution of stride 2 that halves height and width; global
+    average pooling gives an embedding of size ``width``.
+
+    Parameters
+    ----------
+    in_channels : int, default=1
+        Channels of the input series (``input_kind="series"``), or channels of the
+        distance map (``input_kind="distance_map"``, 1 for the two-series matrix).
+    n_templates : int, default=32
+        Number of learnable templates ``k`` (ignored for ``"distance_map"`` input).
+    template_length : int, default=128
+        Length ``m`` of every template (ignored for ``"distance_map"`` input).
+    n_blocks : int, default=8
+        Residual blocks, each followed by a stride-2 convolution.
+    width : int, default=64
+        Channels of every block (constant width, as the paper's figure); the embedding
+        size.
+    stem_stride : int, default=2
+        1: no stem, the first block maps ``k`` channels to ``width`` through a 1x1
+        projection shortcut (the paper). ``s > 1``: a stem convolution of kernel
+        ``2s - 1``, stride ``s`` (then BN, ReLU) maps the distance maps to ``width``
+        channels at ``1/s`` of their height and width before the first block: ``s**2``
+        times less work in every later layer.
+    distance : {"squared", "abs"}, default="squared"
+        Point distance of the template layer, see :class:`TemplateDistance`.
+    template_init : {"normal", "random_walk"}, default="normal"
+        Template initialisation, see :class:`TemplateDistance`.
+    downsample_norm_act : bool, default=True
+        Whether each stride-2 convolution is followed by BN and ReLU (open in the paper;
+        with it the downsampling is a conv-BN-ReLU unit like every other convolution;
+        without it, a plain biased convolution feeds the next block).
+    input_kind : {"series", "distance_map"}, default="series"
+        ``"distance_map"`` builds the tower without templates: ``forward`` then takes a
+        precomputed ``(B, in_channels, n, m)`` map, e.g. the two-series matrix of
+        :class:`~sktsmtl.nets.PairwiseDistance` for DTW approximation (Fig. 3c).
+    channels_last : bool, default=True
+        Run the convolutions on channels-last tensors (the template layer produces that
+        layout for free; oneDNN's CPU convolutions are fastest on it).
+
+    Attributes
+    ----------
+    embedding_dim : int
+        Size of the embedding, ``width``.
+    template_distance : TemplateDistance or None
+        The template layer (None for ``"distance_map"`` input).
+
+    Notes
+    -----
+    **Defaults chosen by measurement** (``benchmarks/bench_nets.py``; 2-core Xeon
+    (Sapphire Rapids, AVX-512), torch 2.13 CPU, 2 threads, fp32, batch 40, series of
+    length 300, training step = forward + backward + AdamW step; FLOPs counted by
+    ``torch.utils.flop_counter.FlopCounterMode``; the same run timed a 2048x2048 matmul at
+    about 360 GFLOP/s). The bars: one epoch over 1,000 series in at most 60 s, at least
+    40 % of the matmul GFLOP/s, under 4 GiB peak memory.
+
+    ==========================================  =======  ========  ======  =========
+    configuration (k, m, blocks, width, stem)   GFLOP/   samples/  GFLOP/  peak RSS
+                                                sample   s         s
+    ==========================================  =======  ========  ======  =========
+    paper (64, 512, 8, 64, 1)                   ~100     (not run: ~1 sample/s)
+    see ``benchmarks/bench_nets.py`` output     fill     fill      fill    fill
+    ==========================================  =======  ========  ======  =========
+
+    The stride-2 stem is the main lever: it divides the work of every block by 4 at the
+    price of resolution in the first layer only. Width 64 is kept because narrower
+    convolutions run far below the matmul rate on CPU (memory-bound batch norm and ReLU
+    dominate), and 8 blocks are kept because blocks past the third cost almost nothing.
+    ``torch.set_num_threads`` is left to the caller (the library never changes global
+    torch state); the benchmark uses torch's default of one thread per core.
+
+    **Short series.** A stride-2 convolution (kernel 3, padding 1) maps a size-1 axis to
+    size 1, so downsampling stops by itself once an axis reaches 1 and the map never
+    vanishes: any ``n >= 1`` and ``m >= 1`` work with the same layers (the parameters do
+    not depend on the series length, so tasks of different lengths share them). In
+    training mode batch norm needs more than one value per channel, so a batch of one
+    series is only possible while the map is larger than 1x1.
+
+    **Padding.** ``forward(x, lengths)`` masks the padded tail of each row along the
+    series axis (height): padded positions are zeroed before every convolution, excluded
+    from batch-norm statistics and from the pooling, so the embedding does not depend on
+    them; valid lengths after each strided convolution follow the convolution's
+    arithmetic (``ceil(L / 2)`` for the stride-2 convolutions).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets import ResNet2D
+    >>> net = ResNet2D(n_templates=4, template_length=8, n_blocks=2, width=8)
+    >>> net(torch.randn(3, 1, 20)).shape
+    torch.Size([3, 8])
+    >>> ResNet2D.from_preset("tiny", in_channels=2)(torch.randn(2, 2, 3)).shape
+    torch.Size([2, 8])
+
+    The distance-learning variant reads the ``n x m`` matrix between two series:
+
+    >>> from sktsmtl.nets import PairwiseDistance
+    >>> tower = ResNet2D(input_kind="distance_map", in_channels=1, n_blocks=2, width=8)
+    >>> d = PairwiseDistance()(torch.randn(3, 30), torch.randn(3, 25))
+    >>> tower(d).shape
+    torch.Size([3, 8])
+    """
+
+    def __init__(
+        self,
+        in_channels=1,
+        n_templates=32,
+        template_length=128,
+        n_blocks=8,
+        width=64,
+        stem_stride=2,
+        distance="squared",
+        template_init="normal",
+        downsample_norm_act=True,
+        input_kind="series",
+        channels_last=True,
+    ):
+        super().__init__()
+        if input_kind not in _INPUT_KINDS:
+            raise ValueError(f"input_kind must be one of {_INPUT_KINDS}, got {input_kind!r}.")
+        if int(n_blocks) < 0 or int(width) < 1 or int(stem_stride) < 1:
+            raise ValueError(
+                "n_blocks must be >= 0, width and stem_stride >= 1; got "
+                f"{n_blocks}, {width}, {stem_stride}."
+            )
+        self.in_channels = int(in_channels)
+        self.n_templates = int(n_templates)
+        self.template_length = int(template_length)
+        self.n_blocks = int(n_blocks)
+        self.width = int(width)
+        self.stem_stride = int(stem_stride)
+        self.distance = distance
+        self.template_init = template_init
+        self.downsample_norm_act = bool(downsample_norm_act)
+        self.input_kind = input_kind
+        self.channels_last = bool(channels_last)
+        self.embedding_dim = self.width
+
+        if input_kind == "series":
+            self.template_distance = TemplateDistance(
+                self.n_templates, self.template_length, in_channels=self.in_channels,
+                distance=distance, init=template_init,
+            )
+            map_channels = self.n_templates
+        else:
+            self.template_distance = None
+            map_channels = self.in_channels
+        self.map_channels = map_channels
+
+        if self.stem_stride > 1:
+            s = self.stem_stride
+            self.stem = _ConvNormAct(map_channels, self.width, 2 * s - 1, s, s - 1)
+            c = self.width
+        else:
+            self.stem = None
+            c = map_channels
+        if self.n_blocks == 0 and c != self.width:
+            # keep the embedding size equal to width
+            self.stem = _ConvNormAct(map_channels, self.width, 1, 1, 0)
+            c = self.width
+        self.blocks = nn.ModuleList()
+        self.downsamples = nn.ModuleList()
+        for _ in range(self.n_blocks):
+            self.blocks.append(_BasicBlock2D(c, self.width))
+            self.downsamples.append(
+                _ConvNormAct(self.width, self.width, 3, 2, 1, norm_act=self.downsample_norm_act)
+            )
+            c = self.width
+
+    @classmethod
+    def from_preset(cls, name, **overrides):
+        """Build a network of a named size from :data:`RESNET2D_PRESETS`.
+
+        Parameters
+        ----------
+        name : {"paper", "cpu", "tiny"}
+            Preset name.
+        **overrides
+            Any other constructor argument (``in_channels``, ``distance``, ...), or a
+            preset value to change.
+
+        Returns
+        -------
+        ResNet2D
+
+        Examples
+        --------
+        >>> from sktsmtl.nets import ResNet2D
+        >>> net = ResNet2D.from_preset("paper", in_channels=3)
+        >>> net.n_templates, net.template_length, net.n_blocks, net.width
+        (64, 512, 8, 64)
+        """
+        if name not in RESNET2D_PRESETS:
+            raise ValueError(
+                f"unknown ResNet2D preset {name!r}; choose from {sorted(RESNET2D_PRESETS)}."
+            )
+        params = dict(RESNET2D_PRESETS[name])
+        params.update(overrides)
+        return cls(**params)
+
+    def forward(self, x, lengths=None):
+        """Embed a batch of series (or of distance maps for ``"distance_map"`` input).
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, C, n) or (B, n)
+            Finite input series; for ``input_kind="distance_map"`` a map
+            ``(B, in_channels, n, m)``.
+        lengths : Tensor of shape (B,), optional
+            True length of each row when the tail of the series axis is padding.
+
+        Returns
+        -------
+        Tensor of shape (B, width)
+        """
+        if self.template_distance is None:
+            return self.forward_distance_map(x, lengths=lengths)
+        if x.dim() == 2:
+            x = x.unsqueeze(1)
+        if x.dim() != 3:
+            raise ValueError(f"ResNet2D expects (B, C, n) series, got shape {tuple(x.shape)}.")
+        return self.forward_distance_map(self.template_distance(x), lengths=lengths)
+
+    def forward_distance_map(self, d, lengths=None, lengths_m=None):
+        """Run the convolution tower on precomputed distance maps.
+
+        Parameters
+        ----------
+        d : Tensor of shape (B, map_channels, n, m)
+            Distance maps: ``n_templates`` channels from the template layer, or
+            ``in_channels`` for ``input_kind="distance_map"``.
+        lengths : Tensor of shape (B,), optional
+            Valid rows (first axis ``n``) of each map.
+        lengths_m : Tensor of shape (B,), optional
+            Valid columns (second axis ``m``), e.g. for pairs of padded series.
+
+        Returns
+        -------
+        Tensor of shape (B, width)
+
+        Examples
+        --------
+        >>> import torch
+        >>> from sktsmtl.nets import ResNet2D
+        >>> net = ResNet2D(input_kind="distance_map", n_blocks=1, width=4)
+        >>> net.forward_distance_map(torch.rand(2, 1, 9, 7), lengths_m=torch.tensor([7, 5])).shape
+        torch.Size([2, 4])
+        """
+        if d.dim() != 4 or d.shape[1] != self.map_channels:
+            raise ValueError(
+                f"distance maps must have shape (B, {self.map_channels}, n, m), got "
+                f"{tuple(d.shape)}."
+            )
+        if self.channels_last:
+            d = d.contiguous(memory_format=torch.channels_last)
+        rows = None if lengths is None else torch.as_tensor(lengths, device=d.device)
+        cols = None if lengths_m is None else torch.as_tensor(lengths_m, device=d.device)
+        mask = _mask_2d(rows, cols, d.shape[2], d.shape[3], d.device)
+        h = _apply_mask(d, mask)
+        if self.stem is not None:
+            h, rows, cols, mask = self.stem(h, rows, cols, mask)
+        for block, down in zip(self.blocks, self.downsamples):
+            h = _apply_mask(block(h, mask), mask)
+            h, rows, cols, mask = down(h, rows, cols, mask)
+        return masked_mean(h, mask)

@@ -1,0 +1,88 @@
+"""skorch callbacks of the multi-task training loop."""
+
+import copy
+
+import numpy as np
+from skorch.callbacks import Callback
+
+__all__ = ["TaskAccuracy", "BestEpochRestorer"]
+
+
+class TaskAccuracy(Callback):
+    """Record validation accuracy per task and its mean over tasks.
+
+    skorch's ``EpochScoring`` concatenates predictions of all batches, which fails when
+    tasks have different class counts; this callback scores each task-homogeneous batch
+    as it passes. History keys: ``valid_acc`` (mean over tasks, the papers' unit) and
+    ``valid_acc_<task>`` for every task.
+
+    Parameters
+    ----------
+    task_names : list of str
+        Display name of every task index.
+    """
+
+    def __init__(self, task_names):
+        self.task_names = task_names
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._correct = {}
+        self._count = {}
+
+    def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        X, y = batch
+        task = int(X["task"][0])
+        hits = (y_pred.argmax(dim=1).cpu() == y.cpu()).sum().item()
+        self._correct[task] = self._correct.get(task, 0) + hits
+        self._count[task] = self._count.get(task, 0) + len(y)
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        if dataset_valid is None or not self._count:
+            return
+        accs = []
+        for task in sorted(self._count):
+            acc = self._correct[task] / self._count[task]
+            net.history.record(f"valid_acc_{self.task_names[task]}", acc)
+            accs.append(acc)
+        net.history.record("valid_acc", float(np.mean(accs)))
+
+
+class BestEpochRestorer(Callback):
+    """Keep the weights of the best validation epoch in memory; restore them at the end.
+
+    The papers' protocol: a checkpoint per epoch, the one with the best validation
+    accuracy kept. Ties go to the epoch with the lower validation loss, then the earlier
+    one. Without a validation split the last epoch's weights stay. The epoch kept is
+    recorded as ``net.best_epoch_`` (1-based).
+
+    Parameters
+    ----------
+    monitor : str, default="valid_acc"
+        History key maximised.
+    """
+
+    def __init__(self, monitor="valid_acc"):
+        self.monitor = monitor
+
+    def on_train_begin(self, net, **kwargs):
+        self._best = None
+        self._state = None
+        net.best_epoch_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        if self.monitor not in row:
+            return
+        key = (row[self.monitor], -row.get("valid_loss", 0.0))
+        if self._best is None or key > self._best:
+            self._best = key
+            self._state = copy.deepcopy(net.module_.state_dict())
+            net.best_epoch_ = row["epoch"]
+            net.history.record(f"{self.monitor}_best", True)
+
+    def on_train_end(self, net, **kwargs):
+        if self._state is not None:
+            net.module_.load_state_dict(self._state)
+        self._state = None

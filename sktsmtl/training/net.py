@@ -1,0 +1,99 @@
+"""``MultiTaskNet``: the skorch ``NeuralNet`` of multi-task training.
+
+One core class, behaviour through skorch's hooks: ``get_iterator`` feeds task-homogeneous
+mini-batches from :class:`TaskBatchSampler` (Algorithm 2 of Yeh et al. 2023) and
+``infer`` routes each batch to its task's head. Losses, callbacks, optimizer and device
+are the ordinary skorch constructor parameters, so later losses (the MTCS sharing loss)
+override ``get_loss`` and nothing else.
+"""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.utils import to_tensor
+from torch.utils.data import DataLoader
+
+from .dataset import TaskDataset
+from .sampler import TaskBatchSampler
+
+__all__ = ["MultiTaskNet"]
+
+
+class MultiTaskNet(NeuralNet):
+    """skorch ``NeuralNet`` over a :class:`TaskDataset` with one head per task.
+
+    The module is called as ``module(x, task_index, lengths=lengths)`` and returns the
+    logits of that task; it must also have ``embed(x, lengths=lengths)``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The multi-task network (instance or class, as in skorch).
+    sampler_seed : int, default=None
+        Seed of the training batch sampler.
+    *args, **kwargs
+        Every other parameter of ``skorch.NeuralNet`` (criterion, optimizer, lr,
+        max_epochs, batch_size, train_split, callbacks, device, verbose, ...).
+    """
+
+    def __init__(self, module, *args, sampler_seed=None, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.sampler_seed = sampler_seed
+
+    def get_iterator(self, dataset, training=False):
+        if not isinstance(dataset, TaskDataset):
+            return super().get_iterator(dataset, training=training)
+        rows = dataset.task_rows()
+        sampler = TaskBatchSampler(
+            [rows[t] for t in sorted(rows)],
+            batch_size=self.batch_size,
+            random_state=self.sampler_seed if training else None,
+            shuffle=training,
+        )
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=TaskDataset.collate)
+
+    def infer(self, x, **fit_params):
+        x = to_tensor(x, device=self.device)
+        return self.module_(x["x"], int(x["task"][0]), lengths=x["lengths"], **fit_params)
+
+    def forward_task(self, dataset):
+        """Logits of a one-task dataset, rows in dataset order.
+
+        Parameters
+        ----------
+        dataset : TaskDataset
+            Rows of one task.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, n_classes)
+        """
+        return self.forward(dataset, training=False, device="cpu")
+
+    def embed(self, dataset):
+        """Shared embeddings of every row, in dataset order.
+
+        Parameters
+        ----------
+        dataset : TaskDataset
+
+        Returns
+        -------
+        ndarray of shape (n, embedding_dim)
+        """
+        self.check_is_fitted()
+        self.module_.eval()
+        out = np.empty(len(dataset), dtype=object)
+        rows = dataset.task_rows()
+        with torch.no_grad():
+            for t in sorted(rows):
+                sub = dataset.subset(rows[t])
+                chunks = []
+                for X, _ in self.get_iterator(sub, training=False):
+                    X = to_tensor(X, device=self.device)
+                    z = self.module_.embed(X["x"], lengths=X["lengths"])
+                    chunks.append(z.cpu().numpy())
+                z = np.concatenate(chunks)
+                for i, r in enumerate(rows[t]):
+                    out[r] = z[i]
+        return np.stack(list(out))

@@ -1,0 +1,29 @@
+"""scikit-learn's estimator checks in single-array mode (one task, a plain 2D array)."""
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sktsmtl.classification import MultiTaskTimeSeriesClassifier, PerTaskClassifier
+
+# Tiny nets and a high learning rate: the checks fit dozens of times on blobs.
+_TINY2D = MultiTaskTimeSeriesClassifier(
+    backbone="resnet2d", n_templates=4, template_length=4,
+    backbone_params={"n_blocks": 1, "width": 8}, max_epochs=30, lr=3e-2,
+    validation_fraction=0.0, batch_size=32, random_state=0)
+_TINY1D = MultiTaskTimeSeriesClassifier(
+    backbone="resnet1d", backbone_params={"filters": (8, 8, 8)}, max_epochs=30, lr=3e-2,
+    validation_fraction=0.0, batch_size=32, random_state=0)
+
+_EXPECTED_FAILED = {}
+
+
+def _expected_failed(estimator):
+    return _EXPECTED_FAILED
+
+
+@parametrize_with_checks(
+    [_TINY2D, _TINY1D, PerTaskClassifier(LogisticRegression())],
+    expected_failed_checks=_expected_failed,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

@@ -1,0 +1,217 @@
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from sktsmtl.classification import MultiTaskTimeSeriesClassifier
+from sktsmtl.data import TaskLabels, TaskPanel, check_task_data
+from sktsmtl.preprocessing import MissingValueImputer, ZNormalizer
+
+FAST = dict(max_epochs=3, batch_size=8, lr=1e-2, n_templates=4, template_length=8,
+            backbone_params={"n_blocks": 1, "width": 8}, random_state=0)
+FAST1D = dict(backbone="resnet1d", max_epochs=3, batch_size=8, lr=1e-2, random_state=0,
+              backbone_params={"filters": (8, 8, 8)})
+
+
+def _tasks(seed=0, n=24):
+    """Three small tasks: sine frequency classes, with varied lengths and label types."""
+    rng = np.random.default_rng(seed)
+
+    def make(n_series, length, labels):
+        y = rng.choice(labels, size=n_series)
+        y[: len(labels)] = labels  # every class present
+        freq = np.array([1 + labels.index(v) for v in y.tolist()], dtype=float)
+        t = np.linspace(0, 2 * np.pi, length)
+        X = np.sin(freq[:, None] * t + rng.uniform(0, 1, (n_series, 1)))
+        return X + 0.1 * rng.normal(size=X.shape), y
+
+    Xa, ya = make(n, 30, [-1, 1])
+    Xb, yb = make(n, 24, ["low", "mid", "high"])
+    Xc, yc = make(n // 2, 30, [0, 1])
+    Xc[0, -5:] = np.nan  # a shorter series (NaN padding)
+    Xc[1, 3] = np.nan  # a missing value
+    return {"a": Xa, "b": Xb, "c": Xc}, {"a": ya, "b": yb, "c": yc}
+
+
+@pytest.mark.parametrize("params", [FAST, FAST1D], ids=["resnet2d", "resnet1d"])
+def test_fit_predict_every_form(params):
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**params).fit(X, y)
+    pred = clf.predict(X)
+    assert set(pred) == {"a", "b", "c"}
+    assert set(pred["b"].tolist()) <= {"low", "mid", "high"}
+    assert pred["a"].dtype == y["a"].dtype
+    proba = clf.predict_proba(X)
+    assert proba["b"].shape == (24, 3)
+    np.testing.assert_allclose(proba["b"].sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(clf.classes_["b"], ["high", "low", "mid"])
+    assert 0 <= clf.score(X, y) <= 1
+    emb = clf.transform(X)
+    assert emb["a"].shape[0] == 24 and emb["a"].ndim == 2
+
+    panel, labels, _ = check_task_data(X, y)
+    pred_panel = clf.predict(panel)
+    assert isinstance(pred_panel, TaskLabels)
+    for task in X:
+        np.testing.assert_array_equal(pred_panel.to_dict()[task], pred[task])
+
+
+def test_single_array_mode():
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**FAST).fit(X["b"], y["b"])
+    assert isinstance(clf.classes_, np.ndarray)
+    assert clf.n_features_in_ == 24
+    assert clf.predict(X["b"]).shape == (24,)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X["b"][:, :10])
+
+
+def test_same_seed_same_predictions_and_history():
+    X, y = _tasks()
+    p1 = MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    p2 = MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    for task in X:
+        np.testing.assert_array_equal(p1.predict_proba(X)[task], p2.predict_proba(X)[task])
+    assert p1.history_[:, "train_loss"] == p2.history_[:, "train_loss"]
+
+
+def test_fit_leaves_global_rng_alone():
+    X, y = _tasks()
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    assert torch.equal(torch.rand(1), expected)
+
+
+def test_best_epoch_is_restored_and_recorded():
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST, max_epochs=4)).fit(X, y)
+    accs = clf.history_[:, "valid_acc"]
+    assert 1 <= clf.best_epoch_ <= 4
+    assert accs[clf.best_epoch_ - 1] == max(accs)
+    assert "valid_acc_b" in clf.history_[-1]
+
+
+def test_early_stopping():
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST, max_epochs=30, lr=1e-6),
+                                        early_stopping=2).fit(X, y)
+    assert len(clf.history_) < 30
+
+
+def test_single_task_networks():
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, multitask=False)).fit(X, y)
+    assert clf.nets_["a"] is not clf.nets_["b"]
+    assert set(clf.history_) == {"a", "b", "c"}
+    assert set(clf.predict(X)) == {"a", "b", "c"}
+
+
+def test_verbose_prints_and_default_is_silent(capsys):
+    X, y = _tasks()
+    MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    assert capsys.readouterr().out == ""
+    MultiTaskTimeSeriesClassifier(**dict(FAST, verbose=1)).fit(X, y)
+    out = capsys.readouterr().out
+    assert "valid_acc" in out and "train_loss" in out and "dur" in out
+
+
+def test_pickle_and_joblib_roundtrip(tmp_path):
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    expected = clf.predict_proba(X)
+    restored = pickle.loads(pickle.dumps(clf))
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    loaded = joblib.load(tmp_path / "clf.joblib")
+    for other in (restored, loaded):
+        for task in X:
+            np.testing.assert_array_equal(other.predict_proba(X)[task], expected[task])
+
+
+def test_cuda_trained_model_loads_on_cpu(monkeypatch):
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    expected = clf.predict(X)
+    # Pretend the net was trained on a GPU: its stored device says cuda.
+    clf.nets_["a"].device = "cuda"
+    data = pickle.dumps(clf)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        restored = pickle.loads(data)
+    assert str(restored.nets_["a"].device) == "cpu"
+    for task in X:
+        np.testing.assert_array_equal(restored.predict(X)[task], expected[task])
+
+
+def test_pipeline_and_grid_search_on_task_containers():
+    X, y = _tasks(n=18)
+    panel, labels, _ = check_task_data(X, y)
+    pipe = make_pipeline(MissingValueImputer(), ZNormalizer(),
+                         MultiTaskTimeSeriesClassifier(**dict(FAST, max_epochs=1)))
+    assert cross_val_score(pipe, panel, labels, cv=3).shape == (3,)
+    grid = GridSearchCV(
+        MultiTaskTimeSeriesClassifier(**dict(FAST, max_epochs=1)),
+        {"n_templates": [2, 4], "template_length": [4, 8]}, cv=3, n_jobs=2,
+    ).fit(panel, labels)
+    assert set(grid.best_params_) == {"n_templates", "template_length"}
+    assert isinstance(grid.predict(panel), TaskLabels)
+
+
+def test_short_series_adapt():
+    rng = np.random.default_rng(0)
+    X = {"a": rng.normal(size=(10, 2)), "b": rng.normal(size=(10, 1))}
+    y = {"a": np.repeat([0, 1], 5), "b": np.repeat([0, 1], 5)}
+    for params in (FAST, FAST1D):
+        clf = MultiTaskTimeSeriesClassifier(**dict(params, max_epochs=1)).fit(X, y)
+        assert clf.predict(X)["b"].shape == (10,)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_templates": 0}, "n_templates"),
+        ({"template_length": 0}, "template_length"),
+        ({"backbone": "transformer"}, "backbone"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"device": "tpu"}, "device"),
+    ],
+)
+def test_bad_parameters(params, match):
+    X, y = _tasks()
+    with pytest.raises(ValueError, match=match):
+        MultiTaskTimeSeriesClassifier(**dict(FAST, **params)).fit(X, y)
+
+
+def test_bad_inputs_name_the_task():
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**FAST)
+    with pytest.raises(ValueError, match="task 'a': y has a single class"):
+        clf.fit(X, dict(y, a=np.ones_like(y["a"])))
+    with pytest.raises(ValueError, match="task 'd' is in y but not in X"):
+        clf.fit(X, dict(y, d=y["a"]))
+    with pytest.raises(ValueError, match="task 'c': series 0 contains inf"):
+        clf.fit(dict(X, c=np.where(np.isnan(X["c"]), np.inf, X["c"])), y)
+    multi = dict(X, b=np.stack([X["b"], X["b"]], axis=1))
+    with pytest.raises(ValueError, match="task 'b' has 2 channels but task 'a' has 1"):
+        clf.fit(multi, y)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="task 'z' was not seen during fit"):
+        clf.predict({"z": X["a"]})
+    with pytest.raises(ValueError, match="task 'a': X has 2 channels"):
+        clf.predict({"a": np.stack([X["a"], X["a"]], axis=1)})
+
+
+def test_panel_input_is_not_mutated():
+    X, y = _tasks()
+    panel = TaskPanel.from_dict(X)
+    before = [s.copy() for s in panel.series]
+    MultiTaskTimeSeriesClassifier(**dict(FAST, normalize=True)).fit(panel, TaskLabels.from_dict(y))
+    for a, b in zip(before, panel.series):
+        np.testing.assert_array_equal(a, b)

@@ -1,0 +1,140 @@
+"""ResNet2D: shapes, short series, padding, presets, distance-map input."""
+
+import pytest
+import torch
+
+from sktsmtl.nets import RESNET2D_PRESETS, PairwiseDistance, ResNet2D
+
+TINY = dict(n_templates=3, template_length=5, n_blocks=2, width=4)
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("stem_stride", [1, 2])
+def test_shapes(channels, stem_stride):
+    net = ResNet2D(in_channels=channels, stem_stride=stem_stride, **TINY)
+    assert net(torch.randn(2, channels, 25)).shape == (2, 4)
+    assert net.embedding_dim == 4
+
+
+@pytest.mark.parametrize("length", [1, 3, 8])
+@pytest.mark.parametrize("stem_stride", [1, 2, 4])
+def test_short_series_do_not_fail(length, stem_stride):
+    # more downsampling steps than the map has pixels: the map stays 1x1
+    net = ResNet2D(n_templates=2, template_length=3, n_blocks=6, width=4,
+                   stem_stride=stem_stride)
+    out = net(torch.randn(2, 1, length))
+    assert out.shape == (2, 4)
+    out.sum().backward()
+    assert torch.isfinite(net.template_distance.templates.grad).all()
+
+
+def test_gradients_reach_templates_and_all_parameters():
+    net = ResNet2D(in_channels=2, **TINY)
+    net(torch.randn(3, 2, 12)).sum().backward()
+    assert net.template_distance.templates.grad.abs().sum() > 0
+    assert all(p.grad is not None for p in net.parameters())
+
+
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("stem_stride", [1, 2])
+def test_padding_is_ignored(train, stem_stride):
+    torch.manual_seed(0)
+    net = ResNet2D(stem_stride=stem_stride, **TINY).train(train)
+    x = torch.randn(3, 1, 17)
+    lengths = torch.tensor([17, 9, 4])
+    x2 = x.clone()
+    x2[1, :, 9:] = 50.0
+    x2[2, :, 4:] = -3.0
+    state = {k: v.clone() for k, v in net.state_dict().items()}
+    out1 = net(x, lengths=lengths)
+    net.load_state_dict(state)
+    out2 = net(x2, lengths=lengths)
+    torch.testing.assert_close(out1, out2, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("stem_stride", [1, 2])
+def test_padded_equals_unpadded_in_eval(stem_stride):
+    torch.manual_seed(0)
+    net = ResNet2D(stem_stride=stem_stride, **TINY).eval()
+    x = torch.randn(1, 1, 11)
+    padded = torch.cat([x, torch.randn(1, 1, 6)], dim=-1)
+    torch.testing.assert_close(net(padded, lengths=torch.tensor([11])), net(x),
+                               atol=1e-5, rtol=1e-5)
+
+
+def test_presets():
+    assert {"paper", "cpu"} <= set(RESNET2D_PRESETS)
+    assert RESNET2D_PRESETS["paper"] == dict(n_templates=64, template_length=512, n_blocks=8,
+                                             width=64, stem_stride=1)
+    net = ResNet2D.from_preset("paper", in_channels=2)
+    assert (net.n_templates, net.template_length, net.n_blocks, net.width) == (64, 512, 8, 64)
+    assert net.template_distance.templates.shape == (64, 2, 512)
+    # the defaults are the cpu preset
+    default = ResNet2D()
+    for key, value in RESNET2D_PRESETS["cpu"].items():
+        assert getattr(default, key) == value
+    tiny = ResNet2D.from_preset("tiny", width=6)
+    assert tiny.width == 6
+    with pytest.raises(ValueError, match="preset"):
+        ResNet2D.from_preset("huge")
+
+
+def test_paper_architecture_counts():
+    net = ResNet2D.from_preset("paper")
+    assert len(net.blocks) == 8 and len(net.downsamples) == 8
+    assert net.stem is None
+    assert net.blocks[0].shortcut_conv is None  # k = width = 64: identity shortcut
+    assert ResNet2D(n_templates=3, width=4, stem_stride=1).blocks[0].shortcut_conv is not None
+    assert all(d.conv.stride == (2, 2) and d.conv.kernel_size == (3, 3)
+               for d in net.downsamples)
+
+
+def test_distance_map_input():
+    torch.manual_seed(0)
+    tower = ResNet2D(input_kind="distance_map", in_channels=1, n_blocks=2, width=4)
+    assert tower.template_distance is None
+    d = PairwiseDistance()(torch.randn(3, 1, 10), torch.randn(3, 1, 7))
+    assert tower(d).shape == (3, 4)
+    assert tower.forward_distance_map(d).shape == (3, 4)
+    with pytest.raises(ValueError, match="distance maps"):
+        tower(torch.randn(3, 2, 10, 7))
+
+
+def test_distance_map_column_padding_ignored():
+    torch.manual_seed(0)
+    tower = ResNet2D(input_kind="distance_map", n_blocks=2, width=4).eval()
+    d = torch.rand(2, 1, 9, 8)
+    d2 = d.clone()
+    d2[0, :, :, 5:] = 9.0
+    lm = torch.tensor([5, 8])
+    torch.testing.assert_close(tower.forward_distance_map(d, lengths_m=lm),
+                               tower.forward_distance_map(d2, lengths_m=lm))
+
+
+def test_series_forward_path_reuses_tower():
+    torch.manual_seed(0)
+    net = ResNet2D(**TINY).eval()
+    x = torch.randn(2, 1, 10)
+    torch.testing.assert_close(net(x), net.forward_distance_map(net.template_distance(x)))
+
+
+def test_downsample_without_norm_act():
+    net = ResNet2D(downsample_norm_act=False, **TINY)
+    assert net.downsamples[0].norm is None
+    assert net(torch.randn(2, 1, 9)).shape == (2, 4)
+
+
+def test_contiguous_and_channels_last_agree():
+    torch.manual_seed(0)
+    a = ResNet2D(channels_last=True, **TINY).eval()
+    b = ResNet2D(channels_last=False, **TINY).eval()
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(2, 1, 14)
+    torch.testing.assert_close(a(x), b(x), atol=1e-5, rtol=1e-5)
+
+
+def test_invalid_arguments():
+    with pytest.raises(ValueError, match="input_kind"):
+        ResNet2D(input_kind="pairs")
+    with pytest.raises(ValueError):
+        ResNet2D(width=0)
