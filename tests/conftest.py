@@ -40,3 +40,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "ucr_dir" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.ucr)
+
+
+def pytest_configure(config):
+    """One torch thread per xdist worker: two workers already fill two cores, and tiny
+    networks slow down badly when their threads compete."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        try:
+            import torch
+        except ImportError:
+            return
+        torch.set_num_threads(1)

@@ -1,21 +1,47 @@
-"""Behaviour shared by the multi-task classifiers: scoring over tasks."""
+"""Behaviour shared by the multi-task classifiers: input modes and scoring over tasks."""
+
+from collections import OrderedDict
 
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
-from ..data import check_task_data
+from ..data import TaskPanel, check_task_data
 
-__all__ = ["MultiTaskClassifierMixin"]
+__all__ = ["MultiTaskClassifierMixin", "is_multitask_input"]
+
+
+def is_multitask_input(X):
+    """True for a dict of tasks or a ``TaskPanel``; False for one task's array or list."""
+    return type(X) in (dict, OrderedDict) or isinstance(X, TaskPanel)
 
 
 class MultiTaskClassifierMixin(ClassifierMixin):
-    """Mixin giving multi-task classifiers the papers' score.
+    """Mixin giving multi-task classifiers their two input modes and the papers' score.
+
+    Multi-task input (a dict of tasks or a ``TaskPanel``) is validated by
+    :mod:`sktsmtl.data`. One task's plain array goes first through scikit-learn's own
+    ``validate_data``, so that the single-array mode follows scikit-learn's conventions
+    to the message (sparse, complex, empty input, ``n_features_in_``); a list of series
+    of varying length is one task too and skips it.
 
     ``score`` is the mean over tasks of per-task accuracy (each task counts once,
-    whatever its size); ``score_tasks`` gives the per-task figures. On a plain array
-    (one task) it is ordinary accuracy, so scikit-learn's conventions hold.
+    whatever its size); ``score_tasks`` gives the per-task figures. On one task's
+    array it is ordinary accuracy.
     """
+
+    def _validate_single_array(self, X, y=None, reset=True):
+        if type(X) in (list, tuple):
+            return X, y
+        kwargs = dict(reset=reset, ensure_all_finite="allow-nan", allow_nd=True,
+                      dtype=np.float64)
+        if not reset:
+            return validate_data(self, X, **kwargs), None
+        X, y = validate_data(self, X, y, **kwargs)
+        check_classification_targets(y)
+        return X, y
 
     def score_tasks(self, X, y):
         """Accuracy of every task.
@@ -37,9 +63,8 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         scores = {}
         for task in panel.tasks:
             rows = panel.rows_of(task)
-            y_true = labels.labels[rows]
-            y_pred = pred.labels[rows]
-            scores[task] = float(np.mean([a == b for a, b in zip(y_true, y_pred)]))
+            hits = [a == b for a, b in zip(labels.labels[rows], pred.labels[rows])]
+            scores[task] = float(np.mean(hits))
         return scores
 
     def score(self, X, y, sample_weight=None):
@@ -52,15 +77,15 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         y : dict, TaskLabels or array-like
             True labels in the matching form.
         sample_weight : array-like of shape (n_samples,), default=None
-            Only for a plain array input (one task): weighted accuracy.
+            Only for one task's array: weighted accuracy.
 
         Returns
         -------
         float
         """
-        if sample_weight is not None:
-            if type(X) is dict or type(y) is dict:
-                raise ValueError("sample_weight is supported for one-task array input only.")
+        if not is_multitask_input(X):
             return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
+        if sample_weight is not None:
+            raise ValueError("sample_weight is supported for one task's array input only.")
         scores = self.score_tasks(X, y)
         return float(np.mean(list(scores.values())))

@@ -85,7 +85,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
         lists). As for any scikit-learn estimator, a 2D array given to ``predict``
         must then have this many columns (shorter series NaN-padded); series of other
         lengths are classified when given as a list of series.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, when ``fit`` receives a DataFrame with string column names.
     n_channels_ : int
         Number of channels of the training series.

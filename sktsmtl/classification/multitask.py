@@ -4,14 +4,11 @@ import copy
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.utils import TransformerTags
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
-    TaskPanel,
     check_task_classes,
     check_task_data,
     check_task_input,
@@ -20,12 +17,12 @@ from ..data import (
 from ..preprocessing import MissingValueImputer, ZNormalizer
 from ..training import fit_task_network, predict_task_logits, seed_sequence, task_embeddings
 from ..training.builder import BACKBONES
-from .base import MultiTaskClassifierMixin
+from .base import MultiTaskClassifierMixin, is_multitask_input
 
 __all__ = ["MultiTaskTimeSeriesClassifier"]
 
 
-class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, BaseEstimator):
+class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, BaseEstimator):
     """Multi-task time-series classifier: a shared backbone with one head per task.
 
     Hard parameter sharing (Yeh et al. 2023): every task's series go through one
@@ -185,16 +182,6 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self.callbacks = callbacks
 
     # -- input handling ----------------------------------------------------------------
-    def _check_single_array(self, X, reset):
-        """sklearn's own validation for a plain 2D array (one task)."""
-        if type(X) is dict or isinstance(X, TaskPanel) or type(X) in (list, tuple):
-            return X
-        arr = np.asarray(X) if not hasattr(X, "shape") else X
-        if getattr(arr, "ndim", 0) == 2:
-            return validate_data(self, X, reset=reset, ensure_all_finite="allow-nan",
-                                 dtype=np.float64)
-        return X
-
     def _preprocess(self, panel):
         panel = MissingValueImputer().fit_transform(panel)
         if self.normalize:
@@ -235,12 +222,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self : MultiTaskTimeSeriesClassifier
         """
         self._validate_params()
-        single = not (type(X) is dict or isinstance(X, TaskPanel))
-        if single:
-            X = self._check_single_array(X, reset=True)
-            if not (type(y) is dict):
-                y = column_or_1d(y, warn=True)
-                check_classification_targets(y)
+        if not is_multitask_input(X):
+            X, y = self._validate_single_array(X, y, reset=True)
         panel, labels, kind = check_task_data(X, y)
         classes = check_task_classes(labels)
         tasks = panel.tasks
@@ -300,8 +283,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, BaseEstimator):
 
     def _validated_panel(self, X):
         check_is_fitted(self)
-        if getattr(self, "_single_array", False):
-            X = self._check_single_array(X, reset=False)
+        if self._single_array and not is_multitask_input(X):
+            X, _ = self._validate_single_array(X, reset=False)
         panel, kind = check_task_input(X, tasks=self.tasks_, n_channels=self.n_channels_)
         return self._preprocess(panel), kind
 
@@ -378,6 +361,6 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.non_deterministic = False
         # transform gives the shared embeddings (float32 network outputs)
-        tags.transformer_tags = TransformerTags(preserves_dtype=[])
+        tags.transformer_tags.preserves_dtype = []
         return tags
 

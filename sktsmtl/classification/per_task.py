@@ -8,13 +8,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
     SINGLE_TASK,
-    TaskPanel,
     check_task_classes,
     check_task_data,
     check_task_input,
     format_like_input,
 )
-from .base import MultiTaskClassifierMixin
+from .base import MultiTaskClassifierMixin, is_multitask_input
 
 __all__ = ["PerTaskClassifier"]
 
@@ -35,10 +34,11 @@ def _estimator_has(attr):
 class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
     """Fit an independent clone of a classifier on every task.
 
-    The non-multi-task baseline of the papers: tasks share nothing. Each task's series
-    reach the estimator as one array, ``(n, L)`` for univariate tasks and ``(n, C, L)``
-    otherwise, with shorter series NaN-padded at the end (the UCR form), so the
-    estimator must accept that form (:class:`KNeighborsDTWClassifier` does).
+    The non-multi-task baseline of the papers: tasks share nothing. A task whose series
+    all have the length seen at fit reaches the estimator as one array, ``(n, L)`` for
+    univariate tasks and ``(n, C, L)`` otherwise; a task of varying lengths reaches it
+    as a list of series (1D or ``(C, L_i)``), since padding to a width would tie it to
+    the longest series of the fit. :class:`KNeighborsDTWClassifier` takes both forms.
 
     Parameters
     ----------
@@ -60,7 +60,7 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
     n_channels_ : dict
         ``{task: channel count}``.
     n_features_in_ : int
-        Only on a plain 2D array input: taken from the fitted estimator.
+        Only on one task's array input: its second dimension (series length for 2D).
 
     See Also
     --------
@@ -113,6 +113,8 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self : PerTaskClassifier
         """
         base = self._base_estimator()
+        if not is_multitask_input(X):
+            X, y = self._validate_single_array(X, y, reset=True)
         panel, labels, kind = check_task_data(X, y)
         classes = check_task_classes(labels)
         self._single_array = kind == "array"
@@ -121,28 +123,41 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             # validation (and sklearn's conventions) apply.
             jobs = [(X, y)]
         else:
-            jobs = [(panel.task_array(t), labels.task_labels(t)) for t in panel.tasks]
+            jobs = [(self._task_input(panel, t, None), labels.task_labels(t))
+                    for t in panel.tasks]
         fitted = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_one)(base, X_t, y_t) for X_t, y_t in jobs
         )
         self.tasks_ = panel.tasks
         self.estimators_ = dict(zip(self.tasks_, fitted))
         self.n_channels_ = panel.n_channels()
+        self._fit_lengths = {t: self._common_length(panel, t) for t in panel.tasks}
         if self._single_array:
             self.classes_ = fitted[0].classes_
-            if hasattr(fitted[0], "n_features_in_"):
-                self.n_features_in_ = fitted[0].n_features_in_
         else:
             self.classes_ = classes
         return self
 
+    @staticmethod
+    def _common_length(panel, task):
+        lengths = set(panel.lengths()[panel.rows_of(task)].tolist())
+        return lengths.pop() if len(lengths) == 1 else None
+
+    def _task_input(self, panel, task, fit_length):
+        """One array when every series has the fit's common length, else a list."""
+        length = self._common_length(panel, task)
+        as_array = length is not None and (fit_length is None or length == fit_length)
+        return panel.task_array(task, padded=as_array)
+
     def _per_task(self, X, method):
         check_is_fitted(self)
-        if self._single_array and not isinstance(X, (dict, TaskPanel)):
+        if self._single_array and not is_multitask_input(X):
+            X, _ = self._validate_single_array(X, reset=False)
             return getattr(self.estimators_[SINGLE_TASK], method)(X)
         panel, kind = check_task_input(X, tasks=self.tasks_, n_channels=self.n_channels_)
         out = {
-            task: getattr(self.estimators_[task], method)(panel.task_array(task))
+            task: getattr(self.estimators_[task], method)(
+                self._task_input(panel, task, self._fit_lengths[task]))
             for task in panel.tasks
         }
         return format_like_input(out, panel, kind)

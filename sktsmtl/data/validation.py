@@ -189,8 +189,8 @@ def check_task_classes(labels):
             ) from None
         if len(c) < 2:
             raise ValueError(
-                f"task {task!r}: y has a single class ({c[0]!r}); a classifier needs at "
-                "least two classes per task."
+                f"task {task!r}: y has one class ({c[0]!r}); a classifier needs at least "
+                "two classes per task."
             )
         classes[task] = c
     return classes

@@ -1,6 +1,7 @@
 """Thread count of numba's parallel kernels for the duration of one call."""
 
 import numbers
+import sys
 from contextlib import contextmanager
 
 import numba
@@ -30,9 +31,13 @@ def resolve_n_jobs(n_jobs):
 def numba_threads(n_jobs):
     """Set numba's thread count (and a dynamic chunk size) inside the block.
 
-    Both settings are restored afterwards. Yields the number of threads used.
+    Both settings are restored afterwards. Yields the number of threads used. numba's
+    OpenMP layer can share its runtime with torch, so changing numba's thread count may
+    change torch's: a loaded torch gets its own count back too.
     """
     n_threads = resolve_n_jobs(n_jobs)
+    torch = sys.modules.get("torch")
+    old_torch_threads = torch.get_num_threads() if torch is not None else None
     old_threads = numba.get_num_threads()
     old_chunk = numba.get_parallel_chunksize()
     numba.set_num_threads(n_threads)
@@ -42,3 +47,5 @@ def numba_threads(n_jobs):
     finally:
         numba.set_parallel_chunksize(old_chunk)
         numba.set_num_threads(old_threads)
+        if torch is not None and torch.get_num_threads() != old_torch_threads:
+            torch.set_num_threads(old_torch_threads)

@@ -133,7 +133,7 @@ class _MaskedBatchNormMixin:
     """Batch norm whose training statistics are taken over valid positions only."""
 
     def forward(self, x, mask=None):
-        """Normalise ``x``; ``mask`` (B, 1, *spatial) restricts the batch statistics."""
+        """Normalise ``x``; ``mask`` ``(B, 1, *spatial)`` restricts the batch statistics."""
         if mask is None or not self.training:
             # evaluation mode normalises pointwise with the running statistics: the
             # padded positions cannot influence the valid ones

@@ -47,7 +47,7 @@ class _ResidualBlock1D(nn.Module):
         else:
             self.shortcut_conv = None
         self.shortcut_norm = MaskedBatchNorm1d(out_channels)
-        self.relu = nn.ReLU()
+        self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x, mask=None):
         h = x

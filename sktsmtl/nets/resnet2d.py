@@ -20,7 +20,7 @@ __all__ = ["ResNet2D", "RESNET2D_PRESETS"]
 #: and the class docstring). ``"tiny"`` is for tests and smoke runs.
 RESNET2D_PRESETS = {
     "paper": dict(n_templates=64, template_length=512, n_blocks=8, width=64, stem_stride=1),
-    "cpu": dict(n_templates=32, template_length=128, n_blocks=8, width=64, stem_stride=2),
+    "cpu": dict(n_templates=64, template_length=128, n_blocks=8, width=64, stem_stride=2),
     "tiny": dict(n_templates=4, template_length=8, n_blocks=2, width=8, stem_stride=1),
 }
 
@@ -55,7 +55,7 @@ class _ConvNormAct(nn.Module):
             bias=not norm_act,
         )
         self.norm = MaskedBatchNorm2d(out_channels) if norm_act else None
-        self.relu = nn.ReLU() if norm_act else None
+        self.relu = nn.ReLU(inplace=True) if norm_act else None
 
     def out_lengths(self, lengths):
         return conv_output_lengths(lengths, self.kernel_size, self.stride, self.padding)
@@ -89,7 +89,7 @@ class _BasicBlock2D(nn.Module):
         else:
             self.shortcut_conv = None
             self.shortcut_norm = None
-        self.relu = nn.ReLU()
+        self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x, mask=None):
         h = _apply_mask(self.relu(self.norm1(self.conv1(x), mask)), mask)
@@ -115,7 +115,7 @@ class ResNet2D(nn.Module):
     in_channels : int, default=1
         Channels of the input series (``input_kind="series"``), or channels of the
         distance map (``input_kind="distance_map"``, 1 for the two-series matrix).
-    n_templates : int, default=32
+    n_templates : int, default=64
         Number of learnable templates ``k`` (ignored for ``"distance_map"`` input).
     template_length : int, default=128
         Length ``m`` of every template (ignored for ``"distance_map"`` input).
@@ -166,7 +166,7 @@ class ResNet2D(nn.Module):
     configuration (k, m, blocks, width, stem)   GFLOP/   samples/  GFLOP/  peak RSS
                                                 sample   s         s
     ==========================================  =======  ========  ======  =========
-    paper (64, 512, 8, 64, 1)                   ~100     (not run: ~1 sample/s)
+    paper (64, 512, 8, 64, 1)                   ~100     ~1        --      not run (estimate)
     see ``benchmarks/bench_nets.py`` output     fill     fill      fill    fill
     ==========================================  =======  ========  ======  =========
 
@@ -212,7 +212,7 @@ class ResNet2D(nn.Module):
     def __init__(
         self,
         in_channels=1,
-        n_templates=32,
+        n_templates=64,
         template_length=128,
         n_blocks=8,
         width=64,

@@ -31,23 +31,62 @@ def _as_3d(x, name):
     return x
 
 
+class _SquaredTemplateDistance(torch.autograd.Function):
+    """Squared Euclidean distances ``(B, C, n) x (k, C, m) -> (B, k, n, m)`` by expansion.
+
+    ``||x_i||^2 + ||t_j||^2 - 2 <x_i, t_j>``: one ``(B n, C) @ (C, m k)`` product instead
+    of a ``(B, k, n, m, C)`` broadcast. Rows ``(b, i)`` and columns ``(j, c)`` make the
+    result a channels-last ``(B, k, n, m)`` view with no copy. The result is clamped at 0
+    (rounding can make it slightly negative). The backward pass is analytic (two more
+    products with the incoming gradient), i.e. the exact gradient of
+    ``sum_c (x_ci - t_cj)^2``; the clamp, which only removes rounding error, is passed
+    straight through. This avoids the full-size masks and copies that autograd would
+    build for the clamp and the product (about 10 % of a ResNet2D training step).
+    """
+
+    @staticmethod
+    def forward(ctx, x, templates):
+        B, C, n = x.shape
+        k, _, m = templates.shape
+        x_rows = x.transpose(1, 2).reshape(B * n, C)
+        t_cols = templates.permute(1, 2, 0).reshape(C, m * k)
+        t_norm = templates.square().sum(dim=1).T.reshape(m * k)
+        x_norm = x.square().sum(dim=1).reshape(B * n, 1)
+        sq = torch.addmm(t_norm, x_rows, t_cols, alpha=-2.0).add_(x_norm).clamp_(min=0.0)
+        ctx.save_for_backward(x_rows, t_cols)
+        ctx.shape = (B, C, n, k, m)
+        return sq.view(B, n, m, k).permute(0, 3, 1, 2)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        x_rows, t_cols = ctx.saved_tensors
+        B, C, n, k, m = ctx.shape
+        # (B, k, n, m) -> (B n, m k); free when grad is channels-last
+        g = grad.permute(0, 2, 3, 1).reshape(B * n, m * k)
+        grad_x = grad_t = None
+        if ctx.needs_input_grad[0]:
+            # d/dx_ci = 2 x_ci sum_j g_ij - 2 sum_j g_ij t_cj; both sums in one product
+            t_aug = torch.cat([t_cols, torch.ones_like(t_cols[:1])], dim=0)  # (C+1, m k)
+            gt = g @ t_aug.T  # (B n, C+1)
+            gx_rows = 2.0 * (x_rows * gt[:, C:] - gt[:, :C])
+            grad_x = gx_rows.view(B, n, C).transpose(1, 2)
+        if ctx.needs_input_grad[1]:
+            # d/dt_cj = 2 t_cj sum_i g_ij - 2 sum_i x_ci g_ij
+            x_aug = torch.cat([x_rows, torch.ones_like(x_rows[:, :1])], dim=1)  # (B n, C+1)
+            xg = x_aug.T @ g  # (C+1, m k)
+            gt_cols = 2.0 * (t_cols * xg[C:] - xg[:C])
+            grad_t = gt_cols.view(C, m, k).permute(2, 0, 1)
+        return grad_x, grad_t
+
+
 def _template_distance(x, templates, distance):
     """(B, C, n) against (k, C, m) -> (B, k, n, m), laid out channels-last."""
-    B, C, n = x.shape
-    k, _, m = templates.shape
-    if distance == "abs" and C == 1:
+    if distance == "abs" and x.shape[1] == 1:
         # |a - b| directly: exact, and the broadcast is no larger than the output
         diff = x[:, 0, :, None, None] - templates[:, 0, :].T[None, None, :, :]
         return diff.abs().permute(0, 3, 1, 2)
-    # ||x_i||^2 + ||t_j||^2 - 2 <x_i, t_j>: one (B n, C) x (C, m k) matmul instead of a
-    # (B, k, n, m, C) broadcast; rows (b, i) and columns (j, c) make the result a
-    # channels-last (B, k, n, m) view with no copy
-    x_rows = x.transpose(1, 2).reshape(B * n, C)
-    t_cols = templates.permute(1, 2, 0).reshape(C, m * k)
-    t_norm = templates.square().sum(dim=1).T.reshape(m * k)
-    x_norm = x.square().sum(dim=1).reshape(B * n, 1)
-    sq = torch.addmm(t_norm, x_rows, t_cols, alpha=-2.0).add_(x_norm).clamp_(min=0.0)
-    d = sq.view(B, n, m, k).permute(0, 3, 1, 2)
+    d = _SquaredTemplateDistance.apply(x, templates)
     if distance == "abs":
         d = d.clamp(min=_SQRT_EPS).sqrt()
     return d

@@ -8,10 +8,10 @@ from sktsmtl.classification import MultiTaskTimeSeriesClassifier, PerTaskClassif
 # Tiny nets and a high learning rate: the checks fit dozens of times on blobs.
 _TINY2D = MultiTaskTimeSeriesClassifier(
     backbone="resnet2d", n_templates=4, template_length=4,
-    backbone_params={"n_blocks": 1, "width": 8}, max_epochs=30, lr=3e-2,
+    backbone_params={"n_blocks": 1, "width": 8}, max_epochs=15, lr=3e-2,
     validation_fraction=0.0, batch_size=32, random_state=0)
 _TINY1D = MultiTaskTimeSeriesClassifier(
-    backbone="resnet1d", backbone_params={"filters": (8, 8, 8)}, max_epochs=30, lr=3e-2,
+    backbone="resnet1d", backbone_params={"filters": (8, 8, 8)}, max_epochs=15, lr=3e-2,
     validation_fraction=0.0, batch_size=32, random_state=0)
 
 _EXPECTED_FAILED = {}

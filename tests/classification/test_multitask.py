@@ -192,7 +192,7 @@ def test_bad_parameters(params, match):
 def test_bad_inputs_name_the_task():
     X, y = _tasks()
     clf = MultiTaskTimeSeriesClassifier(**FAST)
-    with pytest.raises(ValueError, match="task 'a': y has a single class"):
+    with pytest.raises(ValueError, match="task 'a': y has one class"):
         clf.fit(X, dict(y, a=np.ones_like(y["a"])))
     with pytest.raises(ValueError, match="task 'd' is in y but not in X"):
         clf.fit(X, dict(y, d=y["a"]))

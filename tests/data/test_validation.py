@@ -75,7 +75,7 @@ def test_single_class_task():
     X, y = _ok()
     y["a"] = np.array([1, 1, 1, 1])
     _, labels, _ = check_task_data(X, y)
-    with pytest.raises(ValueError, match="'a': y has a single class"):
+    with pytest.raises(ValueError, match="'a': y has one class"):
         check_task_classes(labels)
 
 

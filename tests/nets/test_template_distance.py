@@ -93,3 +93,24 @@ def test_pairwise_distance_checks_shapes():
         pairwise_distance(torch.randn(2, 5), torch.randn(3, 5), paired=True)
     with pytest.raises(ValueError, match="channel"):
         pairwise_distance(torch.randn(2, 1, 5), torch.randn(3, 2, 5))
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_analytic_gradient_matches_autograd_of_naive(channels):
+    torch.manual_seed(0)
+    layer = TemplateDistance(4, 6, in_channels=channels).double()
+    x = torch.randn(3, channels, 7, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(3, 4, 7, 6, dtype=torch.float64)
+    (layer(x) * weight).sum().backward()
+    t = layer.templates.detach().clone().requires_grad_(True)
+    x2 = x.detach().clone().requires_grad_(True)
+    (_naive(x2, t, "squared") * weight).sum().backward()
+    torch.testing.assert_close(layer.templates.grad, t.grad)
+    torch.testing.assert_close(x.grad, x2.grad)
+
+
+def test_gradcheck():
+    torch.manual_seed(0)
+    x = torch.randn(2, 2, 4, dtype=torch.float64, requires_grad=True)
+    t = torch.randn(3, 2, 5, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: pairwise_distance(a, b), (x, t))
