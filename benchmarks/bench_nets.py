@@ -126,7 +126,8 @@ def _build(config):
 
     from sktsmtl.nets import MultiTaskHead, MultiTaskNetwork, ResNet1D, ResNet2D
 
-    params = {k: v for k, v in config.items() if k not in ("model", "label", "epoch")}
+    params = {k: v for k, v in config.items()
+              if k not in ("model", "label", "epoch", "count_only")}
     if config["model"] == "resnet1d":
         backbone = ResNet1D(**params)
     else:
@@ -180,6 +181,19 @@ def worker(config, min_seconds, min_steps):
                    peak_rss_gib=_peak_rss_bytes() / GIB)
         return out
 
+    if config.get("count_only"):
+        # FLOPs of one training sample (batch of 1, length 300), not timed
+        net, optimizer = _build(config)
+        x, y = _random_walks(1, 300, g), torch.zeros(1, dtype=torch.long)
+        t0 = time.perf_counter()
+        with FlopCounterMode(display=False) as counter:
+            _step(net, optimizer, x, y, 0)
+        out.update(gflop_per_sample=counter.get_total_flops() / 1e9,
+                   n_parameters=sum(p.numel() for p in net.parameters()),
+                   one_sample_seconds=time.perf_counter() - t0,
+                   peak_rss_gib=_peak_rss_bytes() / GIB)
+        return out
+
     data = []
     for t, (length, n_cls) in enumerate(zip(TASK_LENGTHS, TASK_CLASSES)):
         data.append((_random_walks(BATCH_SIZE, length, g),
@@ -217,6 +231,12 @@ def worker(config, min_seconds, min_steps):
         peak_rss_gib=_peak_rss_bytes() / GIB,
     )
     return out
+
+
+def _paper_preset():
+    from sktsmtl.nets import RESNET2D_PRESETS
+
+    return dict(RESNET2D_PRESETS["paper"])
 
 
 def run_in_subprocess(config, args):
@@ -297,6 +317,16 @@ def main(argv=None):
         r = run_in_subprocess(config, args)
         results.append(r)
         _print_row(r, peak)
+    sys.stdout.flush()
+
+    if not args.config and not args.quick:
+        paper = run_in_subprocess(
+            {"model": "resnet2d", "label": "paper", "count_only": True, **_paper_preset()}, args)
+        if "error" not in paper:
+            print(f"{'ResNet2D paper preset (k64 m512 w64 no stem)':<48} "
+                  f"{paper['n_parameters'] / 1e3:>8.0f}k {paper['gflop_per_sample']:>9.3f}   "
+                  f"(FLOPs counted on one sample of length 300, not timed: one untimed "
+                  f"step took {paper['one_sample_seconds']:.1f} s)")
     sys.stdout.flush()
 
     if args.no_epoch:

@@ -11,6 +11,7 @@ from ..distances._inputs import check_collection, check_window, pack_series
 from ..distances._threads import resolve_n_jobs
 from ..distances.nearest import _nearest_packed
 from ..distances.pairwise import _pairwise_packed
+from ..preprocessing import interpolate_missing
 
 __all__ = ["KNeighborsDTWClassifier"]
 
@@ -24,28 +25,6 @@ def _is_ragged_list(X):
     except ValueError:  # an inhomogeneous nested list
         return True
     return len(shapes) > 1
-
-
-def _interpolate_missing(series):
-    """Fill NaN inside each channel linearly; edges take the nearest observed value."""
-    out = []
-    for i, s in enumerate(series):
-        missing = np.isnan(s)
-        if missing.any():
-            s = s.copy()
-            steps = np.arange(s.shape[1])
-            for c in range(s.shape[0]):
-                miss = missing[c]
-                if not miss.any():
-                    continue
-                if miss.all():
-                    raise ValueError(
-                        f"X[{i}]: channel {c} is all NaN; there is nothing to "
-                        "interpolate from."
-                    )
-                s[c, miss] = np.interp(steps[miss], steps[~miss], s[c, ~miss])
-        out.append(s)
-    return out
 
 
 class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
@@ -177,7 +156,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
                     "list of series or NaN-pad them to that width."
                 )
             series, _ = check_collection(X, "X", allow_missing=True)
-        series = _interpolate_missing(series)
+        series = [interpolate_missing(s, index=i) for i, s in enumerate(series)]
         if not fit and series[0].shape[0] != self.n_channels_:
             raise ValueError(
                 f"X has {series[0].shape[0]} channels but {type(self).__name__} was "

@@ -81,22 +81,58 @@ class MissingValueImputer(SeriesTransformer):
             )
 
     def _transform_series(self, series, task, index):
-        missing = np.isnan(series)
-        if not missing.any():
-            return series.copy()
         if self.method == "zero":
-            return np.where(missing, 0.0, series)
-        out = series.copy()
-        steps = np.arange(series.shape[1])
-        for c in range(series.shape[0]):
-            miss = missing[c]
-            if not miss.any():
-                continue
-            if miss.all():
-                raise ValueError(
-                    f"task {task!r}: series {index}, channel {c} has no observed value "
-                    "to interpolate from."
-                )
-            observed = ~miss
-            out[c, miss] = np.interp(steps[miss], steps[observed], series[c, observed])
+            return np.where(np.isnan(series), 0.0, series)
+        return interpolate_missing(series, task, index)
+
+
+def interpolate_missing(series, task=None, index=None):
+    """Fill the NaN of one series by linear interpolation, channel by channel.
+
+    Missing values before the first or after the last observed value take the nearest
+    observed value.
+
+    Parameters
+    ----------
+    series : ndarray of shape (C, L)
+        One series (trailing padding already removed).
+    task : hashable, default=None
+        Task id, for the error message.
+    index : int, default=None
+        Position of the series, for the error message.
+
+    Returns
+    -------
+    ndarray of shape (C, L)
+        A copy without NaN.
+
+    Raises
+    ------
+    ValueError
+        When a channel has no observed value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktsmtl.preprocessing import interpolate_missing
+    >>> interpolate_missing(np.array([[np.nan, 1.0, np.nan, 3.0]]))
+    array([[1., 1., 2., 3.]])
+    """
+    out = np.array(series, dtype=np.float64, copy=True)
+    missing = np.isnan(out)
+    if not missing.any():
         return out
+    steps = np.arange(out.shape[1])
+    for c in range(out.shape[0]):
+        miss = missing[c]
+        if not miss.any():
+            continue
+        if miss.all():
+            where = f"task {task!r}: " if task is not None else ""
+            raise ValueError(
+                f"{where}series {index}, channel {c} has no observed value to "
+                "interpolate from."
+            )
+        observed = ~miss
+        out[c, miss] = np.interp(steps[miss], steps[observed], out[c, observed])
+    return out

@@ -184,7 +184,7 @@ def test_bad_inputs_and_params():
         KNeighborsDTWClassifier().fit(np.vstack([X[:9], np.full((1, 8), np.nan)]), y)
     X_chan_nan = np.stack([X, X], axis=1)
     X_chan_nan[0, 1, :] = np.nan
-    with pytest.raises(ValueError, match="channel 1 is all NaN"):
+    with pytest.raises(ValueError, match="series 0, channel 1 has no observed value"):
         KNeighborsDTWClassifier().fit(X_chan_nan, y)
     with pytest.raises(ValueError, match="n_neighbors"):
         KNeighborsDTWClassifier(n_neighbors=0).fit(X, y)
