@@ -40,6 +40,12 @@ class MultiTaskNet(NeuralNet):
         super().__init__(module, *args, **kwargs)
         self.sampler_seed = sampler_seed
 
+    def initialize(self):
+        # One generator per fit, advanced by every training epoch (and by partial_fit
+        # calls), so epochs differ while the whole sequence follows sampler_seed.
+        self.sampler_rng_ = np.random.default_rng(self.sampler_seed)
+        return super().initialize()
+
     def get_iterator(self, dataset, training=False):
         if not isinstance(dataset, TaskDataset):
             return super().get_iterator(dataset, training=training)
@@ -47,7 +53,7 @@ class MultiTaskNet(NeuralNet):
         sampler = TaskBatchSampler(
             [rows[t] for t in sorted(rows)],
             batch_size=self.batch_size,
-            random_state=self.sampler_seed if training else None,
+            random_state=self.sampler_rng_ if training else None,
             shuffle=training,
         )
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=TaskDataset.collate)
