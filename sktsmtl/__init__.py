@@ -6,6 +6,7 @@ architecture page of the documentation.
 
 __version__ = "0.1.0"
 
+from .approximation import DTWApproximator  # noqa: E402
 from .classification import (  # noqa: E402
     KNeighborsDTWClassifier,
     MultiTaskTimeSeriesClassifier,
@@ -17,6 +18,7 @@ __all__ = [
     "MultiTaskTimeSeriesClassifier",
     "PerTaskClassifier",
     "KNeighborsDTWClassifier",
+    "DTWApproximator",
     "TaskPanel",
     "TaskLabels",
     "__version__",

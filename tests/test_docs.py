@@ -29,6 +29,8 @@ PUBLIC_PACKAGES = [
     "sktsmtl.nets",
     "sktsmtl.training",
     "sktsmtl.classification",
+    "sktsmtl.approximation",
+    "sktsmtl.inspection",
     "sktsmtl.cli",
 ]
 

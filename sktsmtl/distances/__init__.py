@@ -7,12 +7,16 @@ fraction of the series length in ``[0, 1]`` (None: unconstrained); the integer r
 is ``max(ceil(window * max(L_a, L_b)), |L_a - L_b|)``, see :func:`sakoe_chiba_radius`.
 Series may be univariate (1D) or multivariate (``(C, L)``, squared Euclidean cost
 across channels) and of unequal lengths.
+
+:func:`soft_dtw` (and :class:`SoftDTWLoss`) is the differentiable soft-DTW of Cuturi &
+Blondel (2017), in torch, batched over pairs.
 """
 
 from .dtw import dtw_distance, dtw_path, sakoe_chiba_radius
 from .lower_bounds import keogh_envelope, lb_keogh, lb_kim
 from .nearest import dtw_nearest_neighbor
 from .pairwise import pairwise_dtw
+from .softdtw import SoftDTWLoss, soft_dtw
 
 __all__ = [
     "dtw_distance",
@@ -23,4 +27,6 @@ __all__ = [
     "lb_kim",
     "keogh_envelope",
     "dtw_nearest_neighbor",
+    "soft_dtw",
+    "SoftDTWLoss",
 ]

@@ -5,6 +5,7 @@ No skorch, no scikit-learn, no NumPy I/O here: these modules take and return ten
 """
 
 from .heads import MultiTaskHead, MultiTaskNetwork
+from .pair_distance import DistanceMapNet, SiameseDistanceNet
 from .masking import MaskedBatchNorm1d, MaskedBatchNorm2d
 from .resnet1d import ResNet1D
 from .resnet2d import RESNET2D_PRESETS, ResNet2D
@@ -19,6 +20,8 @@ __all__ = [
     "pairwise_distance",
     "MultiTaskHead",
     "MultiTaskNetwork",
+    "SiameseDistanceNet",
+    "DistanceMapNet",
     "MaskedBatchNorm1d",
     "MaskedBatchNorm2d",
 ]

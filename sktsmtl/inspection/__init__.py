@@ -1,0 +1,8 @@
+"""Inspection of fitted models: pixel-perturbation importance maps (Yeh et al. 2023, Fig. 4).
+
+Plotting needs matplotlib, imported only when a plot is drawn.
+"""
+
+from .pixel_importance import pixel_importance, plot_pixel_importance
+
+__all__ = ["pixel_importance", "plot_pixel_importance"]

@@ -1,0 +1,81 @@
+"""Networks that map a pair of series to one distance (the DTW approximators' nets)."""
+
+import torch
+from torch import nn
+
+from .resnet1d import ResNet1D
+from .resnet2d import ResNet2D
+from .template_distance import pairwise_distance
+
+__all__ = ["SiameseDistanceNet", "DistanceMapNet"]
+
+
+class SiameseDistanceNet(nn.Module):
+    """Siamese distance network: shared ResNet1D -> Linear(embedding, 128) -> l2 distance.
+
+    Parameters
+    ----------
+    in_channels : int, default=1
+        Channels of the series.
+    projection_dim : int, default=128
+        Size of the projected vectors whose l2 distance is the output.
+    **backbone_params
+        Keyword arguments of :class:`ResNet1D`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets import SiameseDistanceNet
+    >>> net = SiameseDistanceNet(filters=(4, 4, 4))
+    >>> net(torch.randn(2, 1, 10), torch.randn(2, 1, 12), None, None).shape
+    torch.Size([2])
+    """
+
+    def __init__(self, in_channels=1, projection_dim=128, **backbone_params):
+        super().__init__()
+        self.encoder = ResNet1D(in_channels=in_channels, **backbone_params)
+        self.projection = nn.Linear(self.encoder.embedding_dim, projection_dim)
+
+    def embed(self, x, lengths=None):
+        return self.projection(self.encoder(x, lengths=lengths))
+
+    def forward(self, a, b, len_a, len_b):
+        u, v = self.embed(a, len_a), self.embed(b, len_b)
+        # eps keeps the gradient of the square root finite for identical embeddings
+        return torch.sqrt((u - v).square().sum(dim=1) + 1e-12)
+
+
+class DistanceMapNet(nn.Module):
+    """ResNet2D reading a pair's ``n x m x 1`` squared-distance matrix -> Linear(width, 1).
+
+    Parameters
+    ----------
+    **backbone_params
+        Keyword arguments of :class:`ResNet2D` (``input_kind`` and ``in_channels`` are
+        set here).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets import DistanceMapNet
+    >>> net = DistanceMapNet(n_blocks=1, width=4)
+    >>> net(torch.randn(2, 1, 10), torch.randn(2, 1, 12), None, None).shape
+    torch.Size([2])
+    """
+
+    def __init__(self, **backbone_params):
+        super().__init__()
+        params = dict(backbone_params)
+        params.update(input_kind="distance_map", in_channels=1)
+        self.tower = ResNet2D(**params)
+        self.head = nn.Linear(self.tower.embedding_dim, 1)
+
+    def distance_map(self, a, b):
+        return pairwise_distance(a, b, distance="squared", paired=True)
+
+    def forward_map(self, d, len_a=None, len_b=None):
+        h = self.tower.forward_distance_map(d, lengths=len_a, lengths_m=len_b)
+        return self.head(h).squeeze(1)
+
+    def forward(self, a, b, len_a, len_b):
+        return self.forward_map(self.distance_map(a, b), len_a, len_b)
