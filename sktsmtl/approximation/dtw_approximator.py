@@ -15,6 +15,7 @@ from torch import nn
 
 from ..distances import dtw_distance, soft_dtw
 from ..nets import DistanceMapNet, SiameseDistanceNet
+from ..training.parameters import TRAINING_PARAMETER_CONSTRAINTS
 from ..training import resolve_device, seed_sequence
 
 __all__ = ["DTWApproximator"]
@@ -252,16 +253,7 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
         "backbone_params": [dict, None],
         "window": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "gamma": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
-        "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "device": [StrOptions({"cpu", "cuda", "auto"}), str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "callbacks": [list, None],
+        **TRAINING_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(

@@ -15,6 +15,7 @@ from ..data import (
     format_like_input,
 )
 from ..preprocessing import MissingValueImputer, ZNormalizer
+from ..training.parameters import TRAINING_PARAMETER_CONSTRAINTS
 from ..training import fit_task_network, predict_task_logits, seed_sequence, task_embeddings
 from ..training.builder import BACKBONES
 from .base import MultiTaskClassifierMixin, is_multitask_input
@@ -132,17 +133,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         "template_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "backbone_params": [dict, None],
         "multitask": ["boolean"],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
-        "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "normalize": ["boolean"],
-        "device": [StrOptions({"cpu", "cuda", "auto"}), str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "callbacks": [list, None],
+        **TRAINING_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(
