@@ -11,6 +11,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .panel import TaskLabels, TaskPanel, _check_label_array
+from .series import series_from_task_input
 
 __all__ = [
     "SINGLE_TASK",
@@ -42,6 +43,17 @@ def _input_kind(X):
     )
 
 
+def _validate_panel(X):
+    """Check the values of a ``TaskPanel`` as given (it may have been built by hand)."""
+    series = list(X.series)
+    for task in X.tasks:
+        rows = X.rows_of(task)
+        checked, _ = series_from_task_input([X.series[i] for i in rows], task)
+        for i, s in zip(rows, checked):
+            series[i] = s
+    return TaskPanel(series, X.task_ids, {t: X.is_univariate(t) for t in X.tasks})
+
+
 def check_task_input(X, tasks=None, n_channels=None):
     """Validate ``X`` of any accepted form and pack it into a :class:`TaskPanel`.
 
@@ -66,7 +78,7 @@ def check_task_input(X, tasks=None, n_channels=None):
     elif kind == "panel":
         if len(X) == 0:
             raise ValueError("X holds no series.")
-        panel = X
+        panel = _validate_panel(X)
     else:
         panel = TaskPanel.from_array(X if type(X) in (list, tuple) else np.asarray(X),
                                      SINGLE_TASK)

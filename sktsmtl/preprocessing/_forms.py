@@ -10,12 +10,7 @@ transformed series are returned in the same form with the same trailing NaN padd
 import numpy as np
 from scipy import sparse
 
-from sktsmtl.data import (
-    TaskPanel,
-    check_task_input,
-    pad_series,
-    series_from_task_input,
-)
+from ..data import TaskPanel, check_task_input, pad_series
 
 __all__ = ["InputForm", "read_input"]
 
@@ -127,17 +122,6 @@ def _pad_to(series, length):
     return out
 
 
-def _validate_panel(X):
-    """Check the values of a ``TaskPanel`` given as is, task by task."""
-    series = list(X.series)
-    for task in X.tasks:
-        rows = X.rows_of(task)
-        checked, _ = series_from_task_input([X.series[i] for i in rows], task)
-        for i, s in zip(rows, checked):
-            series[i] = s
-    return TaskPanel(series, X.task_ids.copy(), {t: X.is_univariate(t) for t in X.tasks})
-
-
 def read_input(X, tasks=None, n_channels=None):
     """Validate ``X`` of any accepted form and record its form.
 
@@ -169,9 +153,6 @@ def read_input(X, tasks=None, n_channels=None):
             "e.g. X.toarray()."
         )
     panel, _ = check_task_input(X, tasks=tasks, n_channels=n_channels)
-    if type(X) is TaskPanel:
-        # check_task_input takes a TaskPanel as is; its values still need checking.
-        panel = _validate_panel(X)
-    elif not isinstance(X, (dict, list, tuple)):
+    if not isinstance(X, (dict, list, tuple, TaskPanel)):
         X = np.asarray(X)
     return panel, InputForm(X, panel)

@@ -112,3 +112,12 @@ def test_format_like_input():
     assert isinstance(format_like_input(proba, panel, "panel"), dict)
     single = TaskPanel.from_array(np.zeros((3, 4)))
     assert format_like_input({"default": np.arange(3)}, single, "array").shape == (3,)
+
+
+def test_hand_built_panel_is_validated():
+    bad = TaskPanel([np.array([[0.0, np.inf]]), np.zeros((1, 3))], ["a", "a"])
+    with pytest.raises(ValueError, match="'a': series 0 contains inf"):
+        check_task_input(bad)
+    mixed = TaskPanel([np.zeros((1, 3)), np.zeros((2, 3))], ["b", "b"])
+    with pytest.raises(ValueError, match="'b': series 1 has 2 channels"):
+        check_task_input(mixed)
