@@ -4,8 +4,9 @@ import copy
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
@@ -16,8 +17,14 @@ from ..data import (
 )
 from ..preprocessing import MissingValueImputer, ZNormalizer
 from ..training.parameters import TRAINING_PARAMETER_CONSTRAINTS
-from ..training import fit_task_network, predict_task_logits, seed_sequence, task_embeddings
-from ..training.builder import BACKBONES
+from ..training import (
+    fit_task_network,
+    predict_head_logits,
+    predict_task_logits,
+    seed_sequence,
+    task_embeddings,
+)
+from ..training.builder import BACKBONE_PARAMETERS, BACKBONES
 from .base import MultiTaskClassifierMixin, is_multitask_input
 
 __all__ = ["MultiTaskTimeSeriesClassifier"]
@@ -27,29 +34,61 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
     """Multi-task time-series classifier: a shared backbone with one head per task.
 
     Hard parameter sharing (Yeh et al. 2023): every task's series go through one
-    backbone network (ResNet1D, or ResNet2D whose learnable templates turn a series into
-    a pairwise-distance tensor read by 2D convolutions) into a shared embedding, and
-    one linear head per task classifies it. Training follows the paper's Algorithm 2:
-    each mini-batch holds one task, the largest task is seen once per epoch and smaller
-    ones are cycled, task order is shuffled at every iteration. A stratified share of
-    every task is held out and the epoch with the best mean validation accuracy is
-    restored at the end.
+    backbone network into a shared embedding, and one linear head per task classifies
+    it. The backbone is ResNet1D, ResNet2D (whose learnable templates turn a series into
+    a pairwise-distance tensor read by 2D convolutions), the TS2Vec dilated-CNN encoder
+    of MTCS, or ConvTimeNet. Training follows the ResNet2D paper's Algorithm 2: each
+    mini-batch holds one task, the largest task is seen once per epoch and smaller ones
+    are cycled, task order is shuffled at every iteration. A stratified share of every
+    task is held out and the epoch with the best mean validation accuracy is restored at
+    the end. ``sharing="mtcs"`` adds the classifier-sharing loss of MTCS (Wang et al.
+    2022), and ``final_estimator`` replaces the heads at prediction by a classifier per
+    task fit on the frozen embeddings (MTCS's SVM fine-tuning stage).
 
     Parameters
     ----------
-    backbone : {"resnet2d", "resnet1d"}, default="resnet2d"
+    backbone : {"resnet2d", "resnet1d", "ts2vec", "convtimenet"}, default="resnet2d"
         The shared network.
     n_templates : int, default=None
         ResNet2D's number of learnable templates (``k``); None uses the backbone's CPU
         default. Ignored by other backbones.
     template_length : int, default=None
         ResNet2D's template length (``m``); None uses the backbone's CPU default.
+    patch_size, patch_stride : int, default=None
+        ConvTimeNet's patch size and stride; None uses the backbone's defaults. Ignored
+        by other backbones.
+    d_model : int, default=None
+        ConvTimeNet's embedding width; None uses the backbone's default.
+    kernel_sizes : tuple of int, default=None
+        Kernel size of every ConvTimeNet block (their count sets the depth); None uses
+        the backbone's default.
     backbone_params : dict, default=None
         Further keyword arguments of the backbone class (for example
-        ``{"n_blocks": 8, "width": 64}``); see :mod:`sktsmtl.nets`.
+        ``{"n_blocks": 8, "width": 64}``); see :mod:`sktsmtl.nets`. The named
+        parameters above take precedence.
     multitask : bool, default=True
         False trains one independent network per task through the same code (the
         papers' non-MTL baselines).
+    sharing : {"hard", "mtcs"}, default="hard"
+        "hard": each batch is trained on its task's cross-entropy alone (hard parameter
+        sharing). "mtcs": every batch goes through every task's head and the MTCS
+        classifier-sharing loss pulls together the weight rows of class pairs whose
+        predictions co-occur more than ``tau`` times the uniform rate (Wang et al.
+        2022, eq. 3-6). Needs ``multitask=True``.
+    alpha : float, default=0.1
+        Weight of the MTCS sharing loss.
+    tau : float, default=2.0
+        MTCS relevance threshold.
+    final_estimator : None, "svm" or classifier, default=None
+        None predicts with the network's heads. "svm" fits, per task, the SVC protocol
+        of TS2Vec and MTCS (:class:`~sktsmtl.classification.CrossValidatedSVC`) on the
+        frozen embeddings of the task's training series; any other scikit-learn
+        classifier is cloned per task and fit the same way.
+    task_norm_stats : bool, default=True
+        Keep batch-norm running statistics per task (the learnable weights stay
+        shared). With shared statistics, tasks of different scale are normalised in
+        evaluation mode by an average that fits none of them; measured on the ECG
+        group, ECGFiveDays then falls to chance although its training loss is zero.
     max_epochs : int, default=100
         Training epochs (the paper uses 400).
     batch_size : int, default=40
@@ -91,6 +130,9 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
     nets_ : dict
         ``{task: MultiTaskNet}``; with ``multitask=True`` every task maps to the same
         shared net.
+    final_estimators_ : dict
+        ``{task: fitted classifier}`` on the embeddings; only with a
+        ``final_estimator``.
     history_ : skorch History or dict
         Per-epoch training record; a dict ``{task: History}`` when
         ``multitask=False``.
@@ -112,6 +154,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
     C.-C. M. Yeh et al., "Multitask Learning for Time Series Data with 2D
     Convolution", 2023.
 
+    Y. Wang et al., "Multi-task Classifier Sharing for time series classification"
+    (MTCS), 2022.
+
+    M. Cheng et al., "ConvTimeNet: A Deep Hierarchical Fully Convolutional Model for
+    Multivariate Time Series Analysis", 2024.
+
     Examples
     --------
     >>> import numpy as np
@@ -131,8 +179,17 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         "backbone": [StrOptions(set(BACKBONES))],
         "n_templates": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "template_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "patch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "patch_stride": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "d_model": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "kernel_sizes": [tuple, list, None],
         "backbone_params": [dict, None],
         "multitask": ["boolean"],
+        "sharing": [StrOptions({"hard", "mtcs"})],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "tau": [Interval(numbers.Real, 0, None, closed="neither")],
+        "final_estimator": [None, StrOptions({"svm"}), HasMethods(["fit", "predict"])],
+        "task_norm_stats": ["boolean"],
         "normalize": ["boolean"],
         **TRAINING_PARAMETER_CONSTRAINTS,
     }
@@ -142,8 +199,17 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         backbone="resnet2d",
         n_templates=None,
         template_length=None,
+        patch_size=None,
+        patch_stride=None,
+        d_model=None,
+        kernel_sizes=None,
         backbone_params=None,
         multitask=True,
+        sharing="hard",
+        alpha=0.1,
+        tau=2.0,
+        final_estimator=None,
+        task_norm_stats=True,
         max_epochs=100,
         batch_size=40,
         lr=1e-4,
@@ -159,8 +225,17 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         self.backbone = backbone
         self.n_templates = n_templates
         self.template_length = template_length
+        self.patch_size = patch_size
+        self.patch_stride = patch_stride
+        self.d_model = d_model
+        self.kernel_sizes = kernel_sizes
         self.backbone_params = backbone_params
         self.multitask = multitask
+        self.sharing = sharing
+        self.alpha = alpha
+        self.tau = tau
+        self.final_estimator = final_estimator
+        self.task_norm_stats = task_norm_stats
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -183,9 +258,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
     def _training_config(self):
         return dict(
             backbone=self.backbone,
-            n_templates=self.n_templates,
-            template_length=self.template_length,
+            **{name: getattr(self, name) for name in BACKBONE_PARAMETERS[self.backbone]},
             backbone_params=self.backbone_params,
+            task_norm_stats=self.task_norm_stats,
+            sharing=self.sharing,
+            alpha=self.alpha,
+            tau=self.tau,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             lr=self.lr,
@@ -230,6 +308,11 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             )
         if self.early_stopping is not None and self.validation_fraction == 0:
             raise ValueError("early_stopping needs validation_fraction > 0.")
+        if self.sharing == "mtcs" and not self.multitask:
+            raise ValueError(
+                "sharing='mtcs' shares classifiers between the tasks of one network; "
+                "it needs multitask=True."
+            )
 
         panel = self._preprocess(panel)
         task_index = {t: i for i, t in enumerate(tasks)}
@@ -265,9 +348,30 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         self.n_channels_ = n_channels
         self._task_index = task_index if self.multitask else {t: 0 for t in tasks}
         self._ref_lengths = {t: int(panel.lengths()[panel.rows_of(t)].max()) for t in tasks}
+        if self.final_estimator is not None:
+            self._fit_final_estimators(panel, row_class)
+        elif hasattr(self, "final_estimators_"):
+            del self.final_estimators_
         self._single_array = kind == "array"
         self.classes_ = classes[tasks[0]] if self._single_array else classes
         return self
+
+    def _make_final_estimator(self, seed):
+        if isinstance(self.final_estimator, str):  # "svm", the only named one
+            from .svm import CrossValidatedSVC
+            return CrossValidatedSVC(random_state=seed)
+        return clone(self.final_estimator)
+
+    def _fit_final_estimators(self, panel, row_class):
+        # the SVM stage of MTCS: the network is frozen, one classifier per task reads
+        # the embeddings of that task's training series (validation share included)
+        seeds = seed_sequence(self.random_state, len(self.tasks_) + 1)[1:]
+        self.final_estimators_ = {}
+        for seed, task in zip(seeds, self.tasks_):
+            rows = panel.rows_of(task)
+            z = self._embed(panel, task)
+            est = self._make_final_estimator(int(seed))
+            self.final_estimators_[task] = est.fit(z, row_class[rows])
 
     # -- inference ---------------------------------------------------------------------
     def _task_classes(self, task):
@@ -286,6 +390,36 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             self.nets_[task], [panel.series[r] for r in rows], self._task_index[task],
             self._ref_lengths[task])
 
+    def _embed(self, panel, task):
+        rows = panel.rows_of(task)
+        return task_embeddings(self.nets_[task], [panel.series[r] for r in rows],
+                               self._task_index[task], self._ref_lengths[task])
+
+    def _class_indices(self, panel, task):
+        if self.final_estimator is not None:
+            return np.asarray(self.final_estimators_[task].predict(self._embed(panel, task)),
+                              dtype=np.int64)
+        return self._logits(panel, task).argmax(axis=1)
+
+    def _task_proba(self, panel, task):
+        if self.final_estimator is not None:
+            est = self.final_estimators_[task]
+            proba = est.predict_proba(self._embed(panel, task))
+            # columns of classes the final estimator saw, spread to all of the task's
+            out = np.zeros((proba.shape[0], len(self._task_classes(task))))
+            out[:, np.asarray(est.classes_, dtype=np.int64)] = proba
+            return out
+        return _softmax(self._logits(panel, task))
+
+    def _has_proba(self):
+        if self.final_estimator is None:
+            return True
+        if isinstance(self.final_estimator, str):
+            from .svm import CrossValidatedSVC
+            return hasattr(CrossValidatedSVC(), "predict_proba")
+        return hasattr(self.final_estimator, "predict_proba")
+
+    @available_if(_has_proba)
     def predict_proba(self, X):
         """Class probabilities per task.
 
@@ -301,12 +435,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             array for a plain array input.
         """
         panel, kind = self._validated_panel(X)
-        out = {}
-        for task in panel.tasks:
-            logits = self._logits(panel, task)
-            logits = logits - logits.max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            out[task] = p / p.sum(axis=1, keepdims=True)
+        out = {task: self._task_proba(panel, task) for task in panel.tasks}
         return format_like_input(out, panel, kind)
 
     def predict(self, X):
@@ -323,7 +452,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             Same form as ``X``.
         """
         panel, kind = self._validated_panel(X)
-        out = {task: self._task_classes(task)[self._logits(panel, task).argmax(axis=1)]
+        out = {task: self._task_classes(task)[self._class_indices(panel, task)]
                for task in panel.tasks}
         return format_like_input(out, panel, kind)
 
@@ -341,12 +470,47 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             ``{task: (n_t, embedding_dim)}``; one array for a plain array input.
         """
         panel, kind = self._validated_panel(X)
+        out = {task: self._embed(panel, task) for task in panel.tasks}
+        return format_like_input(out, panel, kind)
+
+    def head_probabilities(self, X):
+        """Softmax outputs of every task's head on every task's series.
+
+        The quantity behind the MTCS task affinities: how each task's classifier reads
+        the series of another task. With ``multitask=False`` the head of task ``h`` is
+        read through task ``h``'s own network.
+
+        Parameters
+        ----------
+        X : dict or TaskPanel
+            Series of tasks seen in fit.
+
+        Returns
+        -------
+        dict
+            ``{task: {head_task: ndarray (n_task, n_classes_head)}}``, rows in input
+            order, columns in ``classes_[head_task]`` order.
+        """
+        panel, _ = self._validated_panel(X)
         out = {}
         for task in panel.tasks:
             rows = panel.rows_of(task)
-            out[task] = task_embeddings(self.nets_[task], [panel.series[r] for r in rows],
-                                        self._task_index[task], self._ref_lengths[task])
-        return format_like_input(out, panel, kind)
+            series = [panel.series[r] for r in rows]
+            probs = {}
+            if self.multitask:
+                net = self.nets_[task]
+                logits = predict_head_logits(net, series, self._task_index[task],
+                                             self._ref_lengths[task])
+                order = net.module_.head.task_indices
+                by_index = dict(zip(order, logits))
+                for head_task in self.tasks_:
+                    probs[head_task] = _softmax(by_index[self._task_index[head_task]])
+            else:
+                for head_task in self.tasks_:
+                    probs[head_task] = _softmax(predict_task_logits(
+                        self.nets_[head_task], series, 0, self._ref_lengths[task]))
+            out[task] = probs
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -356,3 +520,9 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         tags.transformer_tags.preserves_dtype = []
         return tags
 
+
+
+def _softmax(logits):
+    logits = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)

@@ -10,6 +10,8 @@ import numbers
 import torch
 from torch import nn
 
+from .task_norm import attach_task_statistics, task_statistics
+
 __all__ = ["MultiTaskHead", "MultiTaskNetwork"]
 
 
@@ -129,6 +131,18 @@ class MultiTaskHead(nn.Module):
         return [self.heads[str(t)](z) for t in self.task_indices]
 
 
+    def weights(self):
+        """Weight matrix of every head, in order of ``task_indices``.
+
+        Returns
+        -------
+        list of Tensor
+            ``(n_classes_t, embedding_dim)`` per task (the parameters themselves, so
+            losses on them reach the heads).
+        """
+        return [self.heads[str(t)].weight for t in self.task_indices]
+
+
 class MultiTaskNetwork(nn.Module):
     """A shared backbone followed by per-task heads.
 
@@ -139,6 +153,10 @@ class MultiTaskNetwork(nn.Module):
         :class:`ResNet2D`. ``lengths`` is passed only when given.
     head : MultiTaskHead
         Per-task output layers.
+    task_norm_stats : bool, default=True
+        Keep the backbone's batch-norm running statistics per task (learnable weights
+        stay shared). Tasks of different scale otherwise share averaged statistics
+        that fit none of them in evaluation mode; see :mod:`sktsmtl.nets.task_norm`.
 
     Examples
     --------
@@ -149,16 +167,19 @@ class MultiTaskNetwork(nn.Module):
     >>> x = torch.randn(4, 1, 30)
     >>> net(x, 1).shape
     torch.Size([4, 3])
-    >>> net.embed(x).shape
+    >>> net.embed(x, task=1).shape
     torch.Size([4, 8])
     """
 
-    def __init__(self, backbone, head):
+    def __init__(self, backbone, head, task_norm_stats=True):
         super().__init__()
         self.backbone = backbone
         self.head = head
+        self.task_norm_stats = bool(task_norm_stats)
+        if self.task_norm_stats:
+            attach_task_statistics(backbone, max(head.task_indices) + 1)
 
-    def embed(self, x, lengths=None):
+    def embed(self, x, lengths=None, task=None):
         """Shared embedding of a batch.
 
         Parameters
@@ -167,11 +188,27 @@ class MultiTaskNetwork(nn.Module):
             Input accepted by the backbone.
         lengths : Tensor of shape (B,), optional
             True lengths of padded rows.
+        task : int or integer Tensor, optional
+            Task of the batch; selects the batch-norm running statistics when they are
+            kept per task. Needed then, unless the network has a single task.
 
         Returns
         -------
         Tensor of shape (B, embedding_dim)
         """
+        if not self.task_norm_stats:
+            return self._backbone(x, lengths)
+        if task is None:
+            if len(self.head.task_indices) > 1:
+                raise ValueError(
+                    "embed needs the batch's task: this network keeps batch-norm "
+                    "statistics per task (task_norm_stats=True)."
+                )
+            task = self.head.task_indices[0]
+        with task_statistics(self.backbone, _task_index(task)):
+            return self._backbone(x, lengths)
+
+    def _backbone(self, x, lengths):
         if lengths is None:
             return self.backbone(x)
         return self.backbone(x, lengths=lengths)
@@ -192,9 +229,9 @@ class MultiTaskNetwork(nn.Module):
         -------
         Tensor of shape (B, n_classes of the task)
         """
-        return self.head(self.embed(x, lengths), task)
+        return self.head(self.embed(x, lengths, task), task)
 
-    def forward_all(self, x, lengths=None):
+    def forward_all(self, x, lengths=None, task=None):
         """Logits of every task's head for one batch (for classifier-sharing losses).
 
         Parameters
@@ -203,6 +240,8 @@ class MultiTaskNetwork(nn.Module):
             Input accepted by the backbone.
         lengths : Tensor of shape (B,), optional
             True lengths of padded rows.
+        task : int or integer Tensor, optional
+            Task the batch belongs to (see :meth:`embed`).
 
         Returns
         -------
@@ -213,7 +252,7 @@ class MultiTaskNetwork(nn.Module):
         >>> import torch
         >>> from sktsmtl.nets import MultiTaskHead, MultiTaskNetwork, ResNet1D
         >>> net = MultiTaskNetwork(ResNet1D(filters=(4,)), MultiTaskHead(4, [2, 3]))
-        >>> [o.shape[1] for o in net.forward_all(torch.randn(2, 1, 9))]
+        >>> [o.shape[1] for o in net.forward_all(torch.randn(2, 1, 9), task=0)]
         [2, 3]
         """
-        return self.head.forward_all(self.embed(x, lengths))
+        return self.head.forward_all(self.embed(x, lengths, task))

@@ -9,7 +9,7 @@ train a network themselves.
 from .callbacks import BestEpochRestorer, TaskAccuracy
 from .dataset import TaskDataset
 from .device import resolve_device, seed_sequence
-from .fitting import fit_task_network, predict_task_logits, task_embeddings
+from .fitting import fit_task_network, predict_head_logits, predict_task_logits, task_embeddings
 from .net import MultiTaskNet
 from .sampler import TaskBatchSampler
 from .split import TaskStratifiedSplit, split_per_task
@@ -26,5 +26,6 @@ __all__ = [
     "seed_sequence",
     "fit_task_network",
     "predict_task_logits",
+    "predict_head_logits",
     "task_embeddings",
 ]

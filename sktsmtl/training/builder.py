@@ -1,18 +1,53 @@
 """Construction of the multi-task network from an estimator's parameters."""
 
-from ..nets import MultiTaskHead, MultiTaskNetwork, ResNet1D, ResNet2D
+import importlib
 
-__all__ = ["BACKBONES", "build_network"]
+from ..nets import MultiTaskHead, MultiTaskNetwork
 
-#: Backbone names accepted by the estimators, with the class that builds each.
+__all__ = ["BACKBONES", "BACKBONE_PARAMETERS", "build_network", "backbone_class"]
+
+#: Backbone names accepted by the estimators, with the class that builds each
+#: (``module:Class`` in :mod:`sktsmtl.nets`, imported when first used).
 BACKBONES = {
-    "resnet1d": ResNet1D,
-    "resnet2d": ResNet2D,
+    "resnet1d": "resnet1d:ResNet1D",
+    "resnet2d": "resnet2d:ResNet2D",
+    "ts2vec": "ts2vec:TS2VecEncoder",
+    "convtimenet": "convtimenet:ConvTimeNet",
+}
+
+#: Estimator-level parameters forwarded to each backbone (when not None): the ones a
+#: grid search tunes. Everything else goes through ``backbone_params``.
+BACKBONE_PARAMETERS = {
+    "resnet1d": (),
+    "resnet2d": ("n_templates", "template_length"),
+    "ts2vec": (),
+    "convtimenet": ("patch_size", "patch_stride", "d_model", "kernel_sizes"),
 }
 
 
-def build_network(backbone, in_channels, n_classes, n_templates=None, template_length=None,
-                  backbone_params=None):
+def backbone_class(backbone):
+    """The ``torch.nn.Module`` class of a backbone name.
+
+    Parameters
+    ----------
+    backbone : str
+        A key of :data:`BACKBONES`.
+
+    Returns
+    -------
+    type
+    """
+    try:
+        module, name = BACKBONES[backbone].split(":")
+    except KeyError:
+        raise ValueError(
+            f"unknown backbone {backbone!r}; known backbones: {sorted(BACKBONES)}."
+        ) from None
+    return getattr(importlib.import_module(f"sktsmtl.nets.{module}"), name)
+
+
+def build_network(backbone, in_channels, n_classes, backbone_params=None,
+                  task_norm_stats=True, **estimator_params):
     """Build backbone + one linear head per task.
 
     Parameters
@@ -23,29 +58,27 @@ def build_network(backbone, in_channels, n_classes, n_templates=None, template_l
         Channels of the input series.
     n_classes : list of int
         Class count of every task, in task-index order.
-    n_templates, template_length : int or None
-        ResNet2D's template count and length (None: the backbone's default); ignored by
-        other backbones.
     backbone_params : dict or None
         Further keyword arguments of the backbone class.
+    task_norm_stats : bool, default=True
+        Batch-norm running statistics per task (see :class:`~sktsmtl.nets.MultiTaskNetwork`).
+    **estimator_params
+        Estimator-level backbone parameters such as ``n_templates`` or ``patch_size``;
+        those that :data:`BACKBONE_PARAMETERS` lists for ``backbone`` are passed on
+        when not None (they override ``backbone_params``), the others are ignored.
 
     Returns
     -------
     MultiTaskNetwork
     """
+    cls = backbone_class(backbone)
     params = dict(backbone_params or {})
-    if backbone == "resnet2d":
-        if n_templates is not None:
-            params["n_templates"] = n_templates
-        if template_length is not None:
-            params["template_length"] = template_length
+    for name in BACKBONE_PARAMETERS[backbone]:
+        if estimator_params.get(name) is not None:
+            params[name] = estimator_params[name]
     try:
-        cls = BACKBONES[backbone]
-    except KeyError:
-        raise ValueError(
-            f"unknown backbone {backbone!r}; known backbones: {sorted(BACKBONES)}."
-        ) from None
-    net = cls(in_channels=in_channels, **params)
+        net = cls(in_channels=in_channels, **params)
+    except TypeError as exc:
+        raise ValueError(f"invalid parameters for backbone {backbone!r}: {exc}") from None
     head = MultiTaskHead(net.embedding_dim, list(n_classes))
-    return MultiTaskNetwork(net, head)
-
+    return MultiTaskNetwork(net, head, task_norm_stats=task_norm_stats)

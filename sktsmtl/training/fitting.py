@@ -17,14 +17,14 @@ from .device import resolve_device, seed_sequence
 from .net import MultiTaskNet
 from .split import TaskStratifiedSplit
 
-__all__ = ["fit_task_network", "predict_task_logits", "task_embeddings"]
+__all__ = ["fit_task_network", "predict_task_logits", "predict_head_logits", "task_embeddings"]
 
 
 def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
-                     n_templates=None, template_length=None, backbone_params=None,
-                     max_epochs=100, batch_size=40, lr=1e-4, weight_decay=1e-2,
+                     backbone_params=None, task_norm_stats=True, sharing="hard", alpha=0.1,
+                     tau=2.0, max_epochs=100, batch_size=40, lr=1e-4, weight_decay=1e-2,
                      validation_fraction=0.25, early_stopping=None, device="cpu",
-                     random_state=None, verbose=0, callbacks=None):
+                     random_state=None, verbose=0, callbacks=None, **estimator_params):
     """Build and train one multi-task network.
 
     Parameters
@@ -39,11 +39,19 @@ def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
         Class count per task index.
     task_names : list of str
         Display name per task index (history keys, progress lines).
-    backbone, n_templates, template_length, backbone_params
+    backbone, backbone_params, task_norm_stats
         See :func:`build_network`.
+    sharing : {"hard", "mtcs"}, default="hard"
+        "mtcs" adds the classifier-sharing loss of Wang et al. (2022) with weight
+        ``alpha`` and relevance threshold ``tau``.
+    alpha, tau : float
+        Parameters of the sharing loss.
     max_epochs, batch_size, lr, weight_decay, validation_fraction, early_stopping,
     device, random_state, verbose, callbacks
         As in :class:`~sktsmtl.MultiTaskTimeSeriesClassifier`.
+    **estimator_params
+        Estimator-level backbone parameters (``n_templates``, ``patch_size``, ...);
+        see :func:`build_network`.
 
     Returns
     -------
@@ -63,8 +71,12 @@ def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
                    if validation_fraction > 0 else None)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(weight_seed)
-        module = build_network(backbone, series[0].shape[0], n_classes, n_templates,
-                               template_length, backbone_params)
+        module = build_network(backbone, series[0].shape[0], n_classes, backbone_params,
+                               task_norm_stats, **estimator_params)
+        sharing_loss = None
+        if sharing == "mtcs" and len(n_classes) > 1:
+            from ..nets.sharing import ClassifierSharingLoss
+            sharing_loss = ClassifierSharingLoss(alpha=alpha, tau=tau)
         net = MultiTaskNet(
             module,
             criterion=torch.nn.CrossEntropyLoss,
@@ -78,6 +90,7 @@ def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
             device=device,
             verbose=verbose,
             sampler_seed=sampler_seed,
+            sharing_loss=sharing_loss,
             torch_load_kwargs={"weights_only": False},
         )
         net.fit(dataset, y=None)
@@ -106,6 +119,26 @@ def predict_task_logits(net, series, task, ref_length):
     ndarray of shape (n, n_classes)
     """
     return net.forward_task(_dataset(series, task, ref_length)).numpy()
+
+
+def predict_head_logits(net, series, task, ref_length):
+    """Logits of every head of ``net`` on one task's series.
+
+    Parameters
+    ----------
+    net : MultiTaskNet
+    series : list of ndarray of shape (C, L_i)
+    task : int
+        Task index of the series in the net (selects its normalisation statistics).
+    ref_length : int
+        The task's padded length at fit.
+
+    Returns
+    -------
+    list of ndarray
+        ``(n, n_classes_h)`` per head, in head order.
+    """
+    return net.forward_all_heads(_dataset(series, task, ref_length))
 
 
 def task_embeddings(net, series, task, ref_length):

@@ -10,6 +10,7 @@ override ``get_loss`` and nothing else.
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
@@ -31,14 +32,21 @@ class MultiTaskNet(NeuralNet):
         The multi-task network (instance or class, as in skorch).
     sampler_seed : int, default=None
         Seed of the training batch sampler.
+    sharing_loss : callable, default=None
+        Classifier-sharing term added to the training loss, called as
+        ``sharing_loss(logits_per_head, weights_per_head)`` with the logits of every
+        task's head on the batch and every head's weight matrix (the MTCS loss,
+        :class:`sktsmtl.nets.ClassifierSharingLoss`). None trains with the task's
+        cross-entropy alone (hard parameter sharing).
     *args, **kwargs
         Every other parameter of ``skorch.NeuralNet`` (criterion, optimizer, lr,
         max_epochs, batch_size, train_split, callbacks, device, verbose, ...).
     """
 
-    def __init__(self, module, *args, sampler_seed=None, **kwargs):
+    def __init__(self, module, *args, sampler_seed=None, sharing_loss=None, **kwargs):
         super().__init__(module, *args, **kwargs)
         self.sampler_seed = sampler_seed
+        self.sharing_loss = sharing_loss
 
     def initialize(self):
         # One generator per fit, advanced by every training epoch (and by partial_fit
@@ -58,6 +66,25 @@ class MultiTaskNet(NeuralNet):
         )
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=TaskDataset.collate)
 
+    def train_step_single(self, batch, **fit_params):
+        if self.sharing_loss is None:
+            return super().train_step_single(batch, **fit_params)
+        # MTCS: every input of the batch goes through every task's head; the batch's own
+        # head gives the cross-entropy, all heads together give the sharing term
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        x = to_tensor(Xi, device=self.device)
+        task = int(x["task"][0])
+        logits = self.module_.forward_all(x["x"], lengths=x["lengths"], task=task)
+        position = self.module_.head.task_indices.index(task)
+        y_pred = logits[position]
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        sharing = self.sharing_loss(logits, self.module_.head.weights())
+        total = loss + sharing
+        total.backward()
+        self.history.record_batch("sharing_loss", sharing.item())
+        return {"loss": total, "y_pred": y_pred}
+
     def infer(self, x, **fit_params):
         x = to_tensor(x, device=self.device)
         return self.module_(x["x"], int(x["task"][0]), lengths=x["lengths"], **fit_params)
@@ -75,6 +102,30 @@ class MultiTaskNet(NeuralNet):
         torch.Tensor of shape (n, n_classes)
         """
         return self.forward(dataset, training=False, device="cpu")
+
+    def forward_all_heads(self, dataset):
+        """Logits of every task's head on a one-task dataset, rows in dataset order.
+
+        Parameters
+        ----------
+        dataset : TaskDataset
+            Rows of one task; the batch-norm statistics of that task are used.
+
+        Returns
+        -------
+        list of ndarray
+            ``(n, n_classes_h)`` per head, in head order.
+        """
+        self.check_is_fitted()
+        self.module_.eval()
+        chunks = []
+        with torch.no_grad():
+            for X, _ in self.get_iterator(dataset, training=False):
+                X = to_tensor(X, device=self.device)
+                out = self.module_.forward_all(X["x"], lengths=X["lengths"],
+                                               task=int(X["task"][0]))
+                chunks.append([o.cpu().numpy() for o in out])
+        return [np.concatenate(parts) for parts in zip(*chunks)]
 
     def embed(self, dataset):
         """Shared embeddings of every row, in dataset order.
@@ -97,7 +148,7 @@ class MultiTaskNet(NeuralNet):
                 chunks = []
                 for X, _ in self.get_iterator(sub, training=False):
                     X = to_tensor(X, device=self.device)
-                    z = self.module_.embed(X["x"], lengths=X["lengths"])
+                    z = self.module_.embed(X["x"], lengths=X["lengths"], task=int(t))
                     chunks.append(z.cpu().numpy())
                 z = np.concatenate(chunks)
                 for i, r in enumerate(rows[t]):

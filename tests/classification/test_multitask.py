@@ -181,6 +181,13 @@ def test_short_series_adapt():
         ({"backbone": "transformer"}, "backbone"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"device": "tpu"}, "device"),
+        ({"alpha": -0.1}, "alpha"),
+        ({"tau": 0.0}, "tau"),
+        ({"sharing": "soft"}, "sharing"),
+        ({"final_estimator": object()}, "final_estimator"),
+        ({"final_estimator": "knn"}, "final_estimator"),
+        ({"sharing": "mtcs", "multitask": False}, "needs multitask=True"),
+        ({"patch_size": 0}, "patch_size"),
     ],
 )
 def test_bad_parameters(params, match):
@@ -215,3 +222,58 @@ def test_panel_input_is_not_mutated():
     MultiTaskTimeSeriesClassifier(**dict(FAST, normalize=True)).fit(panel, TaskLabels.from_dict(y))
     for a, b in zip(before, panel.series):
         np.testing.assert_array_equal(a, b)
+
+
+def test_final_estimator_reads_frozen_embeddings():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, final_estimator=LogisticRegression()))
+    clf.fit(X, y)
+    assert set(clf.final_estimators_) == {"a", "b", "c"}
+    emb = clf.transform(X)
+    for task in X:
+        est = clf.final_estimators_[task]
+        expected = clf.classes_[task][est.predict(emb[task])]
+        np.testing.assert_array_equal(clf.predict(X)[task], expected)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba["b"].sum(axis=1), 1, rtol=1e-6)
+    # the heads are not used: zeroed heads change nothing
+    before = clf.predict(X)
+    for p in clf.nets_["a"].module_.head.parameters():
+        p.data.zero_()
+    for task in X:
+        np.testing.assert_array_equal(clf.predict(X)[task], before[task])
+    # a final estimator without predict_proba: so is the classifier
+    clf2 = MultiTaskTimeSeriesClassifier(**dict(FAST1D, final_estimator=LinearSVC()))
+    assert not hasattr(clf2, "predict_proba")
+    assert set(clf2.fit(X, y).predict(X)["b"].tolist()) <= {"low", "mid", "high"}
+    # refitting without it drops the per-task estimators
+    clf.set_params(final_estimator=None).fit(X, y)
+    assert not hasattr(clf, "final_estimators_")
+
+
+def test_head_probabilities_every_head_on_every_task():
+    X, y = _tasks()
+    for multitask in (True, False):
+        clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, multitask=multitask)).fit(X, y)
+        probs = clf.head_probabilities(X)
+        assert set(probs) == {"a", "b", "c"}
+        assert probs["a"]["b"].shape == (24, 3) and probs["c"]["a"].shape == (12, 2)
+        np.testing.assert_allclose(probs["b"]["c"].sum(axis=1), 1, rtol=1e-5)
+        # a task's own head agrees with predict_proba
+        np.testing.assert_allclose(probs["b"]["b"], clf.predict_proba(X)["b"], rtol=1e-5)
+
+
+def test_task_norm_stats_is_a_parameter():
+    X, y = _tasks()
+    per_task = MultiTaskTimeSeriesClassifier(**FAST1D).fit(X, y)
+    shared = MultiTaskTimeSeriesClassifier(**dict(FAST1D, task_norm_stats=False)).fit(X, y)
+    keys = per_task.nets_["a"].module_.state_dict()
+    assert any("task_running_mean" in k for k in keys)
+    assert not any("task_running_mean" in k for k in shared.nets_["a"].module_.state_dict())
+    # training itself is identical (batch statistics in training mode); only the
+    # evaluation-mode statistics differ
+    np.testing.assert_allclose(per_task.history_[:, "train_loss"],
+                               shared.history_[:, "train_loss"], rtol=1e-5)

@@ -57,8 +57,10 @@ def test_network(backbone):
     x = torch.randn(3, 2, 12)
     assert net(x, 0).shape == (3, 2)
     assert net(x, 1, lengths=torch.tensor([12, 7, 3])).shape == (3, 3)
-    assert net.embed(x).shape == (3, 4)
-    assert [o.shape for o in net.forward_all(x)] == [(3, 2), (3, 3)]
+    assert net.embed(x, task=0).shape == (3, 4)
+    assert [o.shape for o in net.forward_all(x, task=1)] == [(3, 2), (3, 3)]
+    with pytest.raises(ValueError, match="needs the batch's task"):
+        net.embed(x)
     net(x, 1).sum().backward()
     assert all(p.grad is not None for n, p in net.named_parameters() if "heads.0" not in n)
 
