@@ -4,5 +4,11 @@ Plotting needs matplotlib, imported only when a plot is drawn.
 """
 
 from .pixel_importance import pixel_importance, plot_pixel_importance
+from .task_relations import plot_task_relations, task_relations
 
-__all__ = ["pixel_importance", "plot_pixel_importance"]
+__all__ = [
+    "pixel_importance",
+    "plot_pixel_importance",
+    "task_relations",
+    "plot_task_relations",
+]

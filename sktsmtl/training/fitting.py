@@ -90,7 +90,7 @@ def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
             device=device,
             verbose=verbose,
             sampler_seed=sampler_seed,
-            sharing_loss=sharing_loss,
+            sharing_criterion=sharing_loss,
             torch_load_kwargs={"weights_only": False},
         )
         net.fit(dataset, y=None)

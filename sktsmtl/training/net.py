@@ -32,21 +32,24 @@ class MultiTaskNet(NeuralNet):
         The multi-task network (instance or class, as in skorch).
     sampler_seed : int, default=None
         Seed of the training batch sampler.
-    sharing_loss : callable, default=None
+    sharing_criterion : torch.nn.Module class or instance, default=None
         Classifier-sharing term added to the training loss, called as
-        ``sharing_loss(logits_per_head, weights_per_head)`` with the logits of every
-        task's head on the batch and every head's weight matrix (the MTCS loss,
-        :class:`sktsmtl.nets.ClassifierSharingLoss`). None trains with the task's
-        cross-entropy alone (hard parameter sharing).
+        ``sharing_criterion_(logits_per_head, weights_per_head)`` with the logits of
+        every task's head on the batch and every head's weight matrix (the MTCS loss,
+        :class:`sktsmtl.nets.ClassifierSharingLoss`); initialised like skorch's
+        ``criterion``. None trains with the task's cross-entropy alone (hard parameter
+        sharing).
     *args, **kwargs
         Every other parameter of ``skorch.NeuralNet`` (criterion, optimizer, lr,
         max_epochs, batch_size, train_split, callbacks, device, verbose, ...).
     """
 
-    def __init__(self, module, *args, sampler_seed=None, sharing_loss=None, **kwargs):
-        super().__init__(module, *args, **kwargs)
+    def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None, **kwargs):
+        # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
+        # the initialize methods (an instance is a valid value, as for ``criterion``)
         self.sampler_seed = sampler_seed
-        self.sharing_loss = sharing_loss
+        self.sharing_criterion = sharing_criterion
+        super().__init__(module, *args, **kwargs)
 
     def initialize(self):
         # One generator per fit, advanced by every training epoch (and by partial_fit
@@ -66,8 +69,17 @@ class MultiTaskNet(NeuralNet):
         )
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=TaskDataset.collate)
 
+    def initialize_criterion(self):
+        super().initialize_criterion()
+        if self.sharing_criterion is None:
+            self.sharing_criterion_ = None
+        else:
+            params = self.get_params_for("sharing_criterion")
+            self.sharing_criterion_ = self.initialized_instance(self.sharing_criterion, params)
+        return self
+
     def train_step_single(self, batch, **fit_params):
-        if self.sharing_loss is None:
+        if self.sharing_criterion_ is None:
             return super().train_step_single(batch, **fit_params)
         # MTCS: every input of the batch goes through every task's head; the batch's own
         # head gives the cross-entropy, all heads together give the sharing term
@@ -79,7 +91,7 @@ class MultiTaskNet(NeuralNet):
         position = self.module_.head.task_indices.index(task)
         y_pred = logits[position]
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        sharing = self.sharing_loss(logits, self.module_.head.weights())
+        sharing = self.sharing_criterion_(logits, self.module_.head.weights())
         total = loss + sharing
         total.backward()
         self.history.record_batch("sharing_loss", sharing.item())

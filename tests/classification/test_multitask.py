@@ -277,3 +277,26 @@ def test_task_norm_stats_is_a_parameter():
     # evaluation-mode statistics differ
     np.testing.assert_allclose(per_task.history_[:, "train_loss"],
                                shared.history_[:, "train_loss"], rtol=1e-5)
+
+
+def test_mtcs_sharing_pulls_relevant_heads_together():
+    X, y = _tasks()
+    # two copies of one task: their heads learn the same classes, which makes class
+    # pairs relevant, and the sharing loss then pulls the matching weight rows together
+    X2, y2 = {"a": X["a"], "a2": X["a"].copy()}, {"a": y["a"], "a2": y["a"].copy()}
+    params = dict(FAST1D, max_epochs=6, validation_fraction=0)
+    hard = MultiTaskTimeSeriesClassifier(**params).fit(X2, y2)
+    mtcs = MultiTaskTimeSeriesClassifier(**dict(params, sharing="mtcs", alpha=5.0)).fit(X2, y2)
+    sharing = [b["sharing_loss"] for row in mtcs.history_ for b in row["batches"]]
+    assert max(sharing) > 0
+    assert "sharing_loss" not in hard.history_[-1]["batches"][0]
+
+    def head_gap(clf):
+        w = clf.nets_["a"].module_.head.weights()
+        return float((w[0] - w[1]).detach().pow(2).sum())
+
+    assert head_gap(mtcs) < head_gap(hard)
+    # a single task has no pair to share with: plain training
+    single = MultiTaskTimeSeriesClassifier(**dict(params, sharing="mtcs")).fit(
+        {"a": X["a"]}, {"a": y["a"]})
+    assert "sharing_loss" not in single.history_[-1]["batches"][0]
