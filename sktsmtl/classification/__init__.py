@@ -3,5 +3,7 @@
 from .knn import KNeighborsDTWClassifier
 from .multitask import MultiTaskTimeSeriesClassifier
 from .per_task import PerTaskClassifier
+from .svm import CrossValidatedSVC
 
-__all__ = ["MultiTaskTimeSeriesClassifier", "PerTaskClassifier", "KNeighborsDTWClassifier"]
+__all__ = ["MultiTaskTimeSeriesClassifier", "PerTaskClassifier", "KNeighborsDTWClassifier",
+           "CrossValidatedSVC"]
