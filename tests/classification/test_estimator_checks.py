@@ -14,6 +14,13 @@ _TINY1D = MultiTaskTimeSeriesClassifier(
     backbone="resnet1d", backbone_params={"filters": (8, 8, 8)}, max_epochs=15, lr=3e-2,
     validation_fraction=0.0, batch_size=32, random_state=0)
 
+# MTCS: the TS2Vec encoder with the sharing loss (one task: no pair, plain training) and
+# the SVM fine-tuning stage on the frozen embeddings
+_TINY_MTCS = MultiTaskTimeSeriesClassifier(
+    backbone="ts2vec", backbone_params={"hidden_dim": 8, "output_dim": 8, "depth": 2},
+    sharing="mtcs", final_estimator="svm", max_epochs=5, lr=1e-2,
+    validation_fraction=0.0, batch_size=32, random_state=0)
+
 _EXPECTED_FAILED = {}
 
 
@@ -22,7 +29,7 @@ def _expected_failed(estimator):
 
 
 @parametrize_with_checks(
-    [_TINY2D, _TINY1D, PerTaskClassifier(LogisticRegression())],
+    [_TINY2D, _TINY1D, _TINY_MTCS, PerTaskClassifier(LogisticRegression())],
     expected_failed_checks=_expected_failed,
 )
 def test_sklearn_compatible(estimator, check):
