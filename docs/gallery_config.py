@@ -9,6 +9,10 @@ ORDER = [
     "plot_preprocessing.py",
     "plot_grid_search.py",
     "plot_dtw.py",
+    "plot_mtcs.py",
+    "plot_convtimenet.py",
+    "plot_benchmarking.py",
+    "plot_sktime_benchmark.py",
 ]
 
 

@@ -31,6 +31,7 @@ PUBLIC_PACKAGES = [
     "sktsmtl.classification",
     "sktsmtl.approximation",
     "sktsmtl.inspection",
+    "sktsmtl.sktime",
     "sktsmtl.cli",
 ]
 
