@@ -21,6 +21,11 @@ _TINY_MTCS = MultiTaskTimeSeriesClassifier(
     sharing="mtcs", final_estimator="svm", max_epochs=5, lr=1e-2,
     validation_fraction=0.0, batch_size=32, random_state=0)
 
+_TINY_CTN = MultiTaskTimeSeriesClassifier(
+    backbone="convtimenet", patch_size=2, patch_stride=1, d_model=8, kernel_sizes=(3,),
+    backbone_params={"d_ff": 16, "dropout": 0.0}, max_epochs=15, lr=3e-2,
+    validation_fraction=0.0, batch_size=32, random_state=0)
+
 _EXPECTED_FAILED = {}
 
 
@@ -29,7 +34,7 @@ def _expected_failed(estimator):
 
 
 @parametrize_with_checks(
-    [_TINY2D, _TINY1D, _TINY_MTCS, PerTaskClassifier(LogisticRegression())],
+    [_TINY2D, _TINY1D, _TINY_MTCS, _TINY_CTN, PerTaskClassifier(LogisticRegression())],
     expected_failed_checks=_expected_failed,
 )
 def test_sklearn_compatible(estimator, check):

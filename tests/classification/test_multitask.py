@@ -300,3 +300,22 @@ def test_mtcs_sharing_pulls_relevant_heads_together():
     single = MultiTaskTimeSeriesClassifier(**dict(params, sharing="mtcs")).fit(
         {"a": X["a"]}, {"a": y["a"]})
     assert "sharing_loss" not in single.history_[-1]["batches"][0]
+
+
+def test_convtimenet_parameters_are_tunable():
+    X, y = _tasks()
+    base = MultiTaskTimeSeriesClassifier(
+        backbone="convtimenet", d_model=8, kernel_sizes=(5, 5), max_epochs=2, batch_size=8,
+        backbone_params={"d_ff": 16}, validation_fraction=0, random_state=0)
+    search = GridSearchCV(base, {"patch_size": [4, 8], "patch_stride": [2, 4]}, cv=2)
+    search.fit(TaskPanel.from_dict(X), TaskLabels.from_dict(y))
+    assert set(search.best_params_) == {"patch_size", "patch_stride"}
+    net = search.best_estimator_.nets_["a"].module_.backbone
+    assert net.patch_size == search.best_params_["patch_size"]
+    assert net.d_model == 8
+    # the MTCS loss works with this backbone too
+    mtcs = MultiTaskTimeSeriesClassifier(**dict(base.get_params(), sharing="mtcs")).fit(X, y)
+    assert set(mtcs.predict(X)) == {"a", "b", "c"}
+    with pytest.raises(ValueError, match="patch_stride"):
+        MultiTaskTimeSeriesClassifier(**dict(base.get_params(), patch_size=2,
+                                             patch_stride=4)).fit(X, y)
