@@ -31,6 +31,7 @@ PUBLIC_PACKAGES = [
     "sktsmtl.classification",
     "sktsmtl.approximation",
     "sktsmtl.inspection",
+    "sktsmtl.benchmarking",
     "sktsmtl.sktime",
     "sktsmtl.cli",
 ]

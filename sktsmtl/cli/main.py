@@ -6,7 +6,6 @@ layers below (datasets, classification, benchmarking).
 
 import argparse
 import sys
-import time
 
 __all__ = ["build_parser", "main"]
 
@@ -24,26 +23,46 @@ def _cmd_datasets(args):
 
 
 def _cmd_benchmark(args):
-    from ..classification import KNeighborsDTWClassifier, PerTaskClassifier
-    from ..datasets import load_task_group
+    from ..benchmarking import (
+        paper_results,
+        rank_table,
+        run_benchmark,
+        to_markdown,
+        write_report,
+    )
 
-    X_train, y_train = load_task_group(args.group, split="train", data_dir=args.data_dir)
-    X_test, y_test = load_task_group(args.group, split="test", data_dir=args.data_dir)
-    window = None if args.window is None else float(args.window)
-    clf = PerTaskClassifier(KNeighborsDTWClassifier(window=window))
-    start = time.perf_counter()
-    clf.fit(X_train, y_train)
-    scores = clf.score_tasks(X_test, y_test)
-    elapsed = time.perf_counter() - start
-    width = max(len(str(t)) for t in scores)
-    print(f"method: 1nn-dtw (window={window}); group: {args.group}; protocol: ucr train/test")
-    print(f"{'task'.ljust(width)}  n_train  n_test  accuracy")
-    for task, acc in scores.items():
-        print(f"{str(task).ljust(width)}  {len(y_train[task]):>7}  {len(y_test[task]):>6}"
-              f"  {acc:8.3f}")
-    mean = sum(scores.values()) / len(scores)
-    print(f"{'mean'.ljust(width)}  {'':>7}  {'':>6}  {mean:8.3f}")
-    print(f"wall time: {elapsed:.1f} s")
+    method_params = {} if args.window is None else {"window": args.window}
+    print(f"group {args.group}; protocol {args.protocol}; methods {' '.join(args.methods)}; "
+          f"seeds {' '.join(map(str, args.seeds))}; epochs "
+          f"{'method default' if args.epochs is None else args.epochs}; lr "
+          f"{'method default' if args.lr is None else args.lr}; normalize {args.normalize}; "
+          f"device {args.device or 'method default'}; output {args.out}", flush=True)
+    try:
+        results = run_benchmark(
+            args.group, args.methods, protocol=args.protocol, seeds=args.seeds,
+            data_dir=args.data_dir, tasks=args.tasks, max_epochs=args.epochs, lr=args.lr,
+            device=args.device, normalize=args.normalize, method_params=method_params,
+            out_dir=args.out, scheduler=args.scheduler, n_jobs=args.n_jobs,
+            progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"sktsmtl benchmark: interrupted; the finished fits are kept in {args.out!r}: "
+              "run the same command again to go on.", file=sys.stderr)
+        return 130
+    paths = write_report(results, args.out)
+    print()
+    print("Mean test accuracy over seeds (rank in brackets, 1 = best):")
+    print(to_markdown(rank_table(results)))
+    print()
+    reference = paper_results(list(results["task"].unique()), list(results["method"].unique()))
+    if reference["method"].nunique() > 1:
+        print("The ResNet2D paper's Table I for the same tasks and methods (ranked among "
+              "these methods):")
+        print(to_markdown(rank_table(reference)))
+        print()
+    cells = results.drop_duplicates(["method", "seed"])
+    times = cells.groupby("method", sort=False)["fit_seconds"].mean()
+    print("mean fit time per seed: " + ", ".join(f"{m} {s:.1f} s" for m, s in times.items()))
+    print("files: " + ", ".join(str(p) for p in paths.values()))
     return 0
 
 
@@ -69,13 +88,50 @@ def build_parser():
                    help="UCR archive folder (default: $SKTSMTL_UCR_DIR)")
     p.set_defaults(func=_cmd_datasets)
 
-    p = sub.add_parser("benchmark", help="fit and score 1NN-DTW per task of a group "
-                                         "(archive train/test split)")
-    p.add_argument("--group", default="basic_motions", help="task group (see 'datasets')")
+    from ..benchmarking import DEFAULT_METHODS, PROTOCOLS, list_methods
+
+    p = sub.add_parser(
+        "benchmark",
+        help="fit and score methods on every task of a group over seeds; write the "
+             "rank table (resumable)",
+        description="Fit and score methods on every task of a group, over seeds, under a "
+                    "protocol; print and write the papers' rank table. Finished fits are "
+                    "stored in --out: after an interrupt, the same command goes on where "
+                    "it stopped.")
+    p.add_argument("--group", default="basic_motions", help="task group (see 'datasets'; "
+                                                            "default: basic_motions)")
     p.add_argument("--data-dir", default=None,
                    help="UCR archive folder (default: $SKTSMTL_UCR_DIR)")
-    p.add_argument("--window", default=None,
-                   help="Sakoe-Chiba window as a fraction of the length (default: none)")
+    p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS), metavar="METHOD",
+                   help=f"methods to compare (default: {' '.join(DEFAULT_METHODS)}); known: "
+                        f"{', '.join(list_methods())}")
+    p.add_argument("--protocol", default="paper", choices=list(PROTOCOLS),
+                   help="'paper': per-task 60/20/20 split, best epoch on validation; "
+                        "'ucr': the archive's train/test split (default: paper)")
+    p.add_argument("--seeds", nargs="+", type=int, default=[0], metavar="SEED",
+                   help="seeds, one fit per method and seed (default: 0)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="training epochs of the networks (default: each method's own)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate of the networks (default: each method's own)")
+    p.add_argument("--normalize", action="store_true",
+                   help="z-normalise every series for every method (default: off)")
+    p.add_argument("--device", default=None, choices=["cpu", "cuda", "auto"],
+                   help="torch device of the networks (default: each method's own, cpu)")
+    p.add_argument("--window", type=float, default=None,
+                   help="Sakoe-Chiba window of 1NN-DTW as a fraction of the length "
+                        "(default: none)")
+    p.add_argument("--tasks", nargs="+", default=None, metavar="TASK",
+                   help="only these tasks of the group")
+    p.add_argument("--out", default="benchmark_results",
+                   help="output folder: fit records, results CSV, rank table (Markdown, "
+                        "CSV), PNG plot (default: benchmark_results)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the fits on the Dask cluster of this scheduler, for example "
+                        "tcp://10.0.0.1:8786 (needs dask[distributed])")
+    p.add_argument("--n-jobs", type=int, default=None,
+                   help="fits run in parallel (default: 1; every worker with --scheduler)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_benchmark)
     return parser
 
@@ -100,6 +156,6 @@ def main(argv=None):
         return 0
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
+    except (ValueError, TypeError, ImportError, OSError) as exc:
         print(f"sktsmtl {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from sktsmtl.cli import main
@@ -12,6 +13,15 @@ def test_help_lists_commands(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "datasets" in out and "benchmark" in out
+
+
+def test_benchmark_help_lists_options_and_methods(capsys):
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--group", "--methods", "--protocol", "--seeds", "--epochs", "--out",
+                   "--normalize", "--device", "--scheduler", "--n-jobs", "mtcs-svm"):
+        assert option in out
 
 
 def test_no_command_prints_help(capsys):
@@ -27,17 +37,126 @@ def test_datasets_lists_groups_and_availability(capsys, tmp_path):
     assert " no " in line
 
 
-def test_benchmark_on_embedded_group(capsys):
-    assert main(["benchmark", "--group", "basic_motions", "--window", "0.1"]) == 0
+def _benchmark(tmp_path, *extra):
+    return main(["benchmark", "--group", "basic_motions", "--out", str(tmp_path), "--quiet",
+                 *extra])
+
+
+def test_benchmark_on_embedded_group(capsys, tmp_path):
+    assert _benchmark(tmp_path, "--methods", "1nn-dtw", "--protocol", "ucr",
+                      "--window", "0.1") == 0
     out = capsys.readouterr().out
-    for task in ("accel_x", "gyro_z", "mean"):
+    assert "protocol ucr" in out
+    for task in ("accel_x", "gyro_z", "Average rank"):
         assert task in out
+    assert "| accel_x | 1.00 (1.0) |" in out
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["basic_motions_ucr_plot.png", "basic_motions_ucr_results.csv",
+                     "basic_motions_ucr_table.csv", "basic_motions_ucr_table.md", "cells"]
+    results = pd.read_csv(tmp_path / "basic_motions_ucr_results.csv")
+    assert len(results) == 6 and set(results["method"]) == {"1nn-dtw"}
+
+
+def test_benchmark_compares_methods_over_seeds_and_resumes(capsys, tmp_path):
+    args = ["--methods", "1nn-dtw", "resnet1d-mtl", "--epochs", "1", "--seeds", "0", "1",
+            "--tasks", "accel_x", "gyro_z"]
+    assert _benchmark(tmp_path, *args) == 0
+    out = capsys.readouterr().out
+    assert "| task | 1nn-dtw | resnet1d-mtl |" in out and "epochs 1" in out
+    results = pd.read_csv(tmp_path / "basic_motions_paper_results.csv")
+    assert len(results) == 2 * 2 * 2 and sorted(results["seed"].unique()) == [0, 1]
+    assert set(results.loc[results.method == "resnet1d-mtl", "max_epochs"]) == {1}
+    cells = sorted((tmp_path / "cells").rglob("*.json"))
+    assert len(cells) == 4
+    stamps = [c.stat().st_mtime_ns for c in cells]
+    assert _benchmark(tmp_path, *args) == 0  # resumed: every cell is read back
+    assert [c.stat().st_mtime_ns for c in cells] == stamps
+    again = pd.read_csv(tmp_path / "basic_motions_paper_results.csv")
+    pd.testing.assert_frame_equal(results, again)
+
+
+def test_benchmark_progress_bar_goes_to_stderr(capsys, tmp_path):
+    assert main(["benchmark", "--methods", "1nn-dtw", "--tasks", "accel_x", "--out",
+                 str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "1/1" in captured.err and "1/1" not in captured.out
+
+
+def test_benchmark_on_a_dask_cluster(capsys, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert _benchmark(tmp_path, "--methods", "1nn-dtw", "--seeds", "0", "1",
+                          "--tasks", "accel_x", "--scheduler",
+                          cluster.scheduler_address) == 0
+    assert "| accel_x | 1.00 (1.0) |" in capsys.readouterr().out
+
+
+def test_an_interrupt_keeps_the_finished_fits(capsys, tmp_path):
+    from sklearn.dummy import DummyClassifier
+
+    from sktsmtl.benchmarking import register_method, unregister_method
+
+    class Interrupting(DummyClassifier):
+        def fit(self, X, y):
+            raise KeyboardInterrupt
+
+    register_method("interrupting", Interrupting())
+    try:
+        assert _benchmark(tmp_path, "--methods", "1nn-dtw", "interrupting",
+                          "--tasks", "accel_x") == 130
+    finally:
+        unregister_method("interrupting")
+    assert "run the same command again" in capsys.readouterr().err
+    cells = list((tmp_path / "cells").rglob("*"))
+    assert [c.name.split("_")[0] for c in cells if c.is_file()] == ["1nn-dtw"]
 
 
 def test_unknown_group_is_a_clear_error(capsys):
     assert main(["benchmark", "--group", "nope"]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "basic_motions" in err
+
+
+def test_unknown_method_lists_the_known_ones(capsys, tmp_path):
+    assert _benchmark(tmp_path, "--methods", "1nn-dtw", "resnet3d") == 2
+    err = capsys.readouterr().err
+    assert "error: Unknown method 'resnet3d'" in err and "mtcs-svm" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_missing_data_folder_says_which_files_are_expected(capsys, tmp_path):
+    absent = tmp_path / "ucr"
+    assert main(["benchmark", "--group", "DodgerLoop", "--data-dir", str(absent),
+                 "--out", str(tmp_path / "out"), "--methods", "1nn-dtw"]) == 2
+    err = capsys.readouterr().err
+    assert str(absent) in err and "does not exist" in err
+    assert "DodgerLoopDay/DodgerLoopDay_TRAIN.tsv" in err
+
+
+def test_unwritable_output_folder_is_a_clear_error(capsys, tmp_path):
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    assert main(["benchmark", "--methods", "1nn-dtw", "--out", str(a_file / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert "output folder" in err and "cannot be created" in err
+
+
+def test_benchmark_on_a_ucr_group(capsys, tmp_path, ucr_dir):
+    assert main(["benchmark", "--group", "ECG", "--tasks", "ECG200", "--methods", "1nn-dtw",
+                 "--data-dir", str(ucr_dir), "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "| ECG200 |" in out
+    assert "paper's Table I" not in out  # one method of the paper only
+
+
+def test_the_papers_figures_are_printed_beside(capsys, tmp_path, ucr_dir):
+    assert main(["benchmark", "--group", "ECG", "--tasks", "ECG200", "--methods", "1nn-dtw",
+                 "resnet1d", "--epochs", "1", "--data-dir", str(ucr_dir), "--out",
+                 str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    paper = out.split("paper's Table I for the same tasks and methods")[1]
+    assert "| ECG200 | 0.82 (2.0) | 0.93 (1.0) |" in paper
 
 
 def test_console_entry_point_runs():

@@ -1,0 +1,373 @@
+"""Run named methods on a task group under a protocol, over several seeds.
+
+The unit of work is a *cell*: one method and one seed on the whole group. A multi-task
+method is one fit over all tasks (its fit time is that whole fit); a per-task method
+fits one model per task inside its cell. A cell yields one accuracy per task.
+
+With an output folder, every finished cell is stored there at once as a small JSON
+file, written atomically (a temporary file in the same folder, then
+:func:`os.replace`), so an interrupted run leaves only whole files. Run again with the
+same arguments and the finished cells are read back instead of being fitted again. A
+cell's file name carries a hash of everything that defines it (group, protocol, tasks,
+method name, seed and settings), so a run with other settings computes its own cells
+beside the old ones. A registered method is known by its name only: after changing its
+definition, give it a new name or use a new folder.
+
+Cells run through :class:`joblib.Parallel`: sequentially by default, on local processes
+with ``n_jobs``, or on a Dask cluster with ``scheduler`` (joblib's ``"dask"`` backend;
+needs ``dask[distributed]``). Results come back to this process, which writes the files,
+so the workers need no shared disk.
+"""
+
+import contextlib
+import hashlib
+import json
+import numbers
+import re
+import time
+import warnings
+from dataclasses import dataclass
+
+import pandas as pd
+from joblib import Parallel, delayed
+
+from ..datasets import get_task_group
+from ._files import check_output_dir, write_atomic
+from .methods import BenchmarkMethod, _param_by_name, get_method
+from .protocols import get_protocol
+
+__all__ = ["DEFAULT_METHODS", "RESULT_COLUMNS", "run_benchmark"]
+
+#: The methods of the ResNet2D paper's Table I.
+DEFAULT_METHODS = ("1nn-dtw", "resnet1d", "resnet1d-mtl", "resnet2d", "resnet2d-mtl")
+
+#: Columns of the tidy results, one row per (method, seed, task).
+RESULT_COLUMNS = (
+    "group", "protocol", "method", "task", "seed", "accuracy", "fit_seconds",
+    "score_seconds", "n_fit", "n_test", "max_epochs", "lr", "batch_size", "normalize",
+    "device", "validation_fraction",
+)
+
+# Estimator parameters recorded with every result (None where a method has none).
+_RECORDED_PARAMS = ("max_epochs", "lr", "batch_size", "device", "validation_fraction")
+
+_CELL_FORMAT = 1
+
+
+def _resolve_methods(methods):
+    if isinstance(methods, (str, BenchmarkMethod)) or (
+            isinstance(methods, tuple) and len(methods) == 2 and isinstance(methods[0], str)
+            and not isinstance(methods[1], str)):
+        methods = [methods]
+    resolved = []
+    for item in methods:
+        if isinstance(item, BenchmarkMethod):
+            resolved.append(item)
+        elif isinstance(item, str):
+            resolved.append(get_method(item))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            resolved.append(BenchmarkMethod(item[0], item[1]))
+        else:
+            raise TypeError(
+                "methods must hold method names, (name, estimator) pairs or "
+                f"BenchmarkMethod objects; got {item!r}.")
+    if not resolved:
+        raise ValueError("methods is empty: name at least one method.")
+    names = [m.name for m in resolved]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ValueError(f"methods names {duplicated} more than once.")
+    return resolved
+
+
+def _resolve_seeds(seeds):
+    if isinstance(seeds, numbers.Integral):
+        seeds = [seeds]
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds is empty: give at least one seed.")
+    for seed in seeds:
+        if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seeds must be non-negative integers, got {seed!r}.")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds lists a seed more than once: {seeds}.")
+    return [int(s) for s in seeds]
+
+
+def _as_json(value):
+    """``value`` as it reads back from JSON (tuples become lists, objects their repr)."""
+    return json.loads(json.dumps(value, default=repr))
+
+
+def _cell_id(spec):
+    text = json.dumps(spec, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _cell_path(folder, method, seed, spec):
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", method)
+    return folder / f"{safe}_seed{seed}_{_cell_id(spec)}.json"
+
+
+def _read_cell(path, spec):
+    """A stored cell's record, or None when absent or not this cell's."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        warnings.warn(f"ignoring the unreadable cell file {str(path)!r}; the cell is "
+                      "computed again.", UserWarning, stacklevel=3)
+        return None
+    if record.get("format") != _CELL_FORMAT or record.get("spec") != spec:
+        return None
+    return record
+
+
+def _run_cell(estimator, protocol, data, seed, normalize_data):
+    """Fit one method for one seed on all tasks; per-task accuracies and timings."""
+    X_fit, y_fit, X_test, y_test = protocol.split(data, seed)
+    if normalize_data:
+        from ..preprocessing import ZNormalizer
+
+        X_fit = ZNormalizer().fit_transform(X_fit)
+        X_test = ZNormalizer().fit_transform(X_test)
+    start = time.perf_counter()
+    estimator.fit(X_fit, y_fit)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    scores = estimator.score_tasks(X_test, y_test)
+    score_seconds = time.perf_counter() - start
+    return {
+        "fit_seconds": fit_seconds,
+        "score_seconds": score_seconds,
+        "accuracy": {str(t): float(a) for t, a in scores.items()},
+        "n_fit": {str(t): int(len(y_fit[t])) for t in y_fit},
+        "n_test": {str(t): int(len(y_test[t])) for t in y_test},
+    }
+
+
+def _scheduler_context(scheduler):
+    """joblib's dask backend on the cluster at ``scheduler`` (an address or a Client)."""
+    if scheduler is None:
+        return contextlib.nullcontext()
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError(
+            "running on a Dask cluster needs dask.distributed: pip install "
+            "'dask[distributed]'.") from None
+    from joblib import parallel_config
+
+    stack = contextlib.ExitStack()
+    if not isinstance(scheduler, Client):
+        try:
+            stack.enter_context(Client(scheduler, timeout="20s"))
+        except (OSError, TimeoutError) as exc:
+            raise OSError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    stack.enter_context(parallel_config(backend="dask"))
+    return stack
+
+
+def _progress_bar(total, initial, desc, enabled):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc=desc, unit="fit", disable=not enabled,
+                dynamic_ncols=True)
+
+
+def run_benchmark(
+    group,
+    methods=DEFAULT_METHODS,
+    *,
+    protocol="paper",
+    seeds=(0,),
+    data_dir=None,
+    tasks=None,
+    max_epochs=None,
+    lr=None,
+    device=None,
+    normalize=False,
+    method_params=None,
+    out_dir=None,
+    scheduler=None,
+    n_jobs=None,
+    progress=False,
+    missing="skip",
+):
+    """Fit and score methods on every task of a group, for several seeds.
+
+    Parameters
+    ----------
+    group : str
+        Task group (see :func:`~sktsmtl.datasets.list_task_groups`).
+    methods : sequence, default=DEFAULT_METHODS
+        Method names (see :func:`list_methods`), ``(name, estimator)`` pairs or
+        :class:`BenchmarkMethod` objects. Default: the five methods of the ResNet2D
+        paper's Table I.
+    protocol : {"paper", "ucr"}, default="paper"
+        Evaluation protocol (see :mod:`sktsmtl.benchmarking.protocols`).
+    seeds : int or sequence of int, default=(0,)
+        One cell per method and seed; the seed is the estimator's ``random_state`` and,
+        under ``"paper"``, the seed of the 60/20/20 split.
+    data_dir : str or path-like, default=None
+        UCR archive folder for UCR groups; None reads ``SKTSMTL_UCR_DIR``.
+    tasks : list of str, default=None
+        Only these tasks of the group.
+    max_epochs, lr : default=None
+        Set on every method that has the parameter; None keeps each method's default.
+    device : {"cpu", "cuda", "auto"}, default=None
+        Torch device of the networks; None keeps their default (CPU).
+    normalize : bool or None, default=False
+        Z-normalise every series: set on the methods with a ``normalize`` parameter,
+        and done on the data for the others, so every method sees the same series. None
+        keeps each method's default.
+    method_params : dict, default=None
+        Further parameters set by name on the methods that have them, for example
+        ``{"window": 0.1}`` for 1NN-DTW's band or ``{"batch_size": 16}``.
+    out_dir : str or path-like, default=None
+        Folder of the cell files (``cells/<group>_<protocol>/``); finished cells found
+        there are read back, not recomputed. Checked for writing before any fit. None
+        keeps nothing.
+    scheduler : str or distributed.Client, default=None
+        Address of a Dask scheduler (or a connected client): cells run on its workers.
+    n_jobs : int, default=None
+        Cells run in parallel; None means 1 locally and every worker with ``scheduler``.
+    progress : bool, default=False
+        Show a progress bar over cells (on standard error).
+    missing : {"skip", "error"}, default="skip"
+        Datasets of a UCR group absent from the folder: skip them with a warning, or
+        raise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method, seed and task, with the columns of :data:`RESULT_COLUMNS`:
+        ``accuracy`` on the test part, ``fit_seconds`` (the whole cell's fit, repeated on
+        its tasks' rows), ``score_seconds``, the row counts and the settings in effect
+        (``max_epochs``, ``lr``, ``batch_size``, ``device``, ``validation_fraction``:
+        None where a method has no such parameter; ``normalize``: the run's setting).
+
+    Raises
+    ------
+    ValueError
+        Unknown group, method or protocol (the message lists the known ones), bad
+        seeds.
+    FileNotFoundError
+        Missing data; the message says which files are expected where.
+    PermissionError, NotADirectoryError
+        ``out_dir`` cannot be written.
+
+    Examples
+    --------
+    >>> from sktsmtl.benchmarking import run_benchmark
+    >>> results = run_benchmark("basic_motions", ["1nn-dtw"], protocol="ucr",
+    ...                         tasks=["accel_x", "gyro_z"])
+    >>> results[["method", "task", "seed", "accuracy"]]
+        method     task  seed  accuracy
+    0  1nn-dtw  accel_x     0       1.0
+    1  1nn-dtw   gyro_z     0       1.0
+    """
+    resolved = _resolve_methods(methods)
+    protocol = get_protocol(protocol)
+    seeds = _resolve_seeds(seeds)
+    group_name = get_task_group(group).name
+    if missing not in ("skip", "error"):
+        raise ValueError(f"missing must be 'skip' or 'error', got {missing!r}.")
+    if method_params is not None and not isinstance(method_params, dict):
+        raise TypeError(f"method_params must be a dict, got {type(method_params).__name__}.")
+    if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
+        raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
+    out = None if out_dir is None else check_output_dir(out_dir)
+
+    data = protocol.load(group, data_dir=data_dir, tasks=tasks, missing=missing)
+    task_names = [str(t) for t in next(iter(data.values()))[0]]
+    settings = dict(max_epochs=max_epochs, lr=lr, device=device, normalize=normalize,
+                    validation_fraction=protocol.validation_fraction, **(method_params or {}))
+    store = None
+    if out is not None:
+        store = out / "cells" / f"{group_name}_{protocol.name}"
+        store.mkdir(parents=True, exist_ok=True)
+    cells = _plan_cells(resolved, seeds, settings, store,
+                        dict(group=group_name, protocol=protocol.name, tasks=task_names))
+
+    todo = [c for c in cells if c.record is None]
+    bar = _progress_bar(len(cells), len(cells) - len(todo),
+                        f"{group_name} ({protocol.name})", progress)
+    try:
+        with _scheduler_context(scheduler):
+            if scheduler is not None and n_jobs is None:
+                n_jobs = -1
+            outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(_cell_task)(i, c.estimator, protocol, data, c.seed, c.normalize_data)
+                for i, c in enumerate(todo))
+            for i, result in outputs:
+                cell = todo[i]
+                cell.record = dict(format=_CELL_FORMAT, spec=cell.spec, params=cell.params,
+                                   **result)
+                if cell.path is not None:
+                    write_atomic(cell.path, json.dumps(cell.record, indent=1))
+                bar.set_postfix_str(f"{cell.method} seed {cell.seed}", refresh=False)
+                bar.update(1)
+    finally:
+        bar.close()
+    return _tidy(cells, task_names, group_name, protocol.name, normalize)
+
+
+@dataclass
+class _Cell:
+    """One method and one seed on the whole group; ``record`` once finished."""
+
+    method: str
+    seed: int
+    estimator: object
+    spec: dict
+    params: dict
+    normalize_data: bool
+    path: object = None
+    record: dict = None
+
+
+def _plan_cells(methods, seeds, settings, store, spec_base):
+    """Build every cell's estimator and read back the cells already stored."""
+    cells = []
+    for method in methods:
+        for seed in seeds:
+            estimator, applied = method.build(random_state=seed, **settings)
+            spec = _as_json(dict(spec_base, method=method.name, seed=seed, settings={
+                k: v for k, v in settings.items() if v is not None}))
+            cell = _Cell(
+                method.name, seed, estimator, spec,
+                params=_as_json({p: _param_by_name(estimator, p) for p in _RECORDED_PARAMS}),
+                # a method that cannot normalise gets normalised series
+                normalize_data=bool(settings["normalize"]) and "normalize" not in applied)
+            if store is not None:
+                cell.path = _cell_path(store, method.name, seed, spec)
+                cell.record = _read_cell(cell.path, spec)
+            cells.append(cell)
+    return cells
+
+
+def _tidy(cells, task_names, group, protocol, normalize):
+    rows = []
+    for cell in cells:
+        record = cell.record
+        for task in task_names:
+            rows.append(dict(
+                group=group, protocol=protocol, method=cell.method, task=task,
+                seed=cell.seed, accuracy=record["accuracy"][task],
+                fit_seconds=record["fit_seconds"], score_seconds=record["score_seconds"],
+                n_fit=record["n_fit"][task], n_test=record["n_test"][task],
+                normalize=normalize, **{p: record["params"][p] for p in _RECORDED_PARAMS}))
+    results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    # integer settings stay integers where some methods have none (NaN otherwise)
+    for column in ("max_epochs", "batch_size"):
+        try:
+            results[column] = results[column].astype("Int64")
+        except (TypeError, ValueError):
+            pass
+    return results
+
+
+def _cell_task(index, estimator, protocol, data, seed, normalize_data):
+    return index, _run_cell(estimator, protocol, data, seed, normalize_data)

@@ -1,0 +1,240 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from sktsmtl.benchmarking import RESULT_COLUMNS, get_protocol, run_benchmark
+from sktsmtl.benchmarking import _files
+from sktsmtl.classification import (
+    KNeighborsDTWClassifier,
+    MultiTaskTimeSeriesClassifier,
+    PerTaskClassifier,
+)
+from sktsmtl.preprocessing import ZNormalizer
+
+TASKS = ["accel_x", "gyro_z"]
+TINY_RESNET1D = MultiTaskTimeSeriesClassifier(
+    backbone="resnet1d", multitask=True, batch_size=16,
+    backbone_params={"filters": (8, 8, 8)})
+
+
+class Counting(ClassifierMixin, BaseEstimator):
+    """Majority-class classifier that counts its fits and can fail on one seed."""
+
+    fits = 0
+    seen_means = []
+
+    def __init__(self, random_state=None, fail_on_seed=None, interrupt=False):
+        self.random_state = random_state
+        self.fail_on_seed = fail_on_seed
+        self.interrupt = interrupt
+
+    def fit(self, X, y):
+        if self.fail_on_seed is not None and self.random_state == self.fail_on_seed:
+            raise KeyboardInterrupt if self.interrupt else RuntimeError("fit failed")
+        type(self).fits += 1
+        type(self).seen_means.append(float(np.nanmean(np.abs(np.nanmean(X, axis=-1)))))
+        values, counts = np.unique(y, return_counts=True)
+        self.classes_, self.majority_ = values, values[counts.argmax()]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+class CountingWithNormalize(Counting):
+    def __init__(self, random_state=None, fail_on_seed=None, interrupt=False,
+                 normalize=False):
+        super().__init__(random_state, fail_on_seed, interrupt)
+        self.normalize = normalize
+
+
+@pytest.fixture(autouse=True)
+def _reset_counter():
+    Counting.fits = 0
+    Counting.seen_means = []
+
+
+def _files_in(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_tidy_results_one_row_per_method_seed_and_task():
+    results = run_benchmark("basic_motions", ["1nn-dtw", ("majority", Counting())],
+                            seeds=[0, 1], tasks=TASKS)
+    assert list(results.columns) == list(RESULT_COLUMNS)
+    assert len(results) == 2 * 2 * 2
+    assert results[["method", "seed", "task"]].drop_duplicates().shape[0] == 8
+    assert set(results["group"]) == {"basic_motions"} and set(results["protocol"]) == {"paper"}
+    assert (results["n_fit"] == 64).all() and (results["n_test"] == 16).all()
+    # one fit time per cell, repeated on its task rows
+    assert (results.groupby(["method", "seed"])["fit_seconds"].nunique() == 1).all()
+    assert (results["fit_seconds"] >= 0).all()
+    # the majority class of a balanced 4-class test part
+    assert (results.loc[results.method == "majority", "accuracy"] == 0.25).all()
+    # 1nn-dtw's figures are those of the protocol's split
+    protocol = get_protocol("paper")
+    data = protocol.load("basic_motions", tasks=TASKS)
+    for seed in (0, 1):
+        X_fit, y_fit, X_test, y_test = protocol.split(data, seed)
+        expected = PerTaskClassifier(KNeighborsDTWClassifier()).fit(X_fit, y_fit).score_tasks(
+            X_test, y_test)
+        got = results[(results.method == "1nn-dtw") & (results.seed == seed)]
+        assert dict(zip(got.task, got.accuracy)) == pytest.approx(expected)
+    assert results.loc[results.method == "1nn-dtw", "max_epochs"].isna().all()
+
+
+def test_run_settings_reach_the_networks_and_are_recorded():
+    paper = run_benchmark("basic_motions", [("tiny", TINY_RESNET1D)], tasks=TASKS,
+                          max_epochs=1, lr=0.01)
+    assert paper["max_epochs"].tolist() == [1, 1] and paper["lr"].tolist() == [0.01, 0.01]
+    assert paper["validation_fraction"].tolist() == [0.25, 0.25]
+    assert paper["device"].tolist() == ["cpu", "cpu"]
+    assert paper["batch_size"].tolist() == [16, 16]
+    ucr = run_benchmark("basic_motions", [("tiny", TINY_RESNET1D)], protocol="ucr",
+                        tasks=TASKS, max_epochs=1)
+    assert ucr["validation_fraction"].tolist() == [0.0, 0.0]
+    assert (ucr["n_fit"] == 40).all() and (ucr["n_test"] == 40).all()
+
+
+def test_normalize_is_done_for_methods_that_cannot_do_it():
+    results = run_benchmark("basic_motions", ["1nn-dtw"], tasks=TASKS, normalize=True)
+    assert results["normalize"].all()
+    data = get_protocol("paper").load("basic_motions", tasks=TASKS)
+    X_fit, y_fit, X_test, y_test = get_protocol("paper").split(data, 0)
+    X_fit, X_test = (ZNormalizer().fit_transform(X) for X in (X_fit, X_test))
+    expected = PerTaskClassifier(KNeighborsDTWClassifier()).fit(X_fit, y_fit).score_tasks(
+        X_test, y_test)
+    assert dict(zip(results.task, results.accuracy)) == pytest.approx(expected)
+
+    # an estimator with a normalize parameter gets it set and receives the raw series
+    run_benchmark("basic_motions", [("own", CountingWithNormalize()),
+                                    ("plain", Counting())], tasks=TASKS, normalize=True)
+    own, plain = Counting.seen_means[:2], Counting.seen_means[2:]
+    assert min(own) > 0.01 and max(plain) < 1e-9
+
+
+def test_finished_cells_are_read_back_not_recomputed(tmp_path):
+    kwargs = dict(methods=[("majority", Counting())], seeds=[0, 1], tasks=TASKS,
+                  out_dir=tmp_path)
+    first = run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 2 * 2  # 2 seeds x 2 tasks (fitted per task)
+    cells = list((tmp_path / "cells" / "basic_motions_paper").glob("*.json"))
+    assert len(cells) == 2
+    again = run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 4  # nothing was fitted again
+    pd.testing.assert_frame_equal(first, again)
+
+    # a removed cell is the only one computed again
+    next(c for c in cells if "_seed1_" in c.name).unlink()
+    run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 6
+    # other settings are other cells
+    run_benchmark("basic_motions", **dict(kwargs, seeds=[0]), max_epochs=3)
+    assert Counting.fits == 8
+    assert len(list((tmp_path / "cells").rglob("*.json"))) == 3
+
+
+def test_an_unreadable_cell_file_is_computed_again(tmp_path):
+    kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
+    run_benchmark("basic_motions", **kwargs)
+    cell = next((tmp_path / "cells").rglob("*.json"))
+    cell.write_text("{not json")
+    with pytest.warns(UserWarning, match="unreadable cell file"):
+        run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 4
+    json.loads(cell.read_text())
+
+
+@pytest.mark.parametrize("interrupt", [True, False])
+def test_an_interrupted_run_leaves_only_whole_files_and_resumes(tmp_path, interrupt):
+    failing = [("majority", Counting(fail_on_seed=1, interrupt=interrupt))]
+    with pytest.raises(KeyboardInterrupt if interrupt else RuntimeError):
+        run_benchmark("basic_motions", failing, seeds=[0, 1, 2], tasks=TASKS,
+                      out_dir=tmp_path)
+    files = _files_in(tmp_path)
+    assert len(files) == 1 and "_seed0_" in files[0]  # no temporary or partial file
+    record = json.loads((tmp_path / files[0]).read_text())
+    assert set(record["accuracy"]) == set(TASKS)
+    fits = Counting.fits
+    # the same run again, now healthy: seed 0 is read back, seeds 1 and 2 are computed
+    healthy = [("majority", Counting())]
+    results = run_benchmark("basic_motions", healthy, seeds=[0, 1, 2], tasks=TASKS,
+                            out_dir=tmp_path)
+    assert Counting.fits == fits + 2 * 2
+    assert sorted(results["seed"].unique()) == [0, 1, 2]
+
+
+def test_write_atomic_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "table.csv"
+    _files.write_atomic(target, "old\n")
+
+    def broken_fsync(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_files.os, "fsync", broken_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        _files.write_atomic(target, "new content\n" * 1000)
+    assert target.read_text() == "old\n"
+    assert _files_in(tmp_path) == ["table.csv"]
+    with pytest.raises(KeyboardInterrupt):
+        _files.write_atomic(tmp_path / "fresh.csv", b"bytes")
+    assert _files_in(tmp_path) == ["table.csv"]
+
+
+def test_unwritable_output_folder_fails_before_any_fit(tmp_path):
+    a_file = tmp_path / "results.txt"
+    a_file.write_text("")
+    methods = [("majority", Counting())]
+    with pytest.raises(NotADirectoryError, match="is a file"):
+        run_benchmark("basic_motions", methods, tasks=TASKS, out_dir=a_file)
+    with pytest.raises(NotADirectoryError, match="cannot be created"):
+        run_benchmark("basic_motions", methods, tasks=TASKS, out_dir=a_file / "sub")
+    assert Counting.fits == 0
+
+
+def test_read_only_output_folder(tmp_path, monkeypatch):
+    # root may write anywhere, so the refusal of the file system is simulated
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_files.tempfile, "TemporaryFile", refuse)
+    with pytest.raises(PermissionError, match=r"is not writable \(Permission denied\)"):
+        run_benchmark("basic_motions", [("majority", Counting())], tasks=TASKS,
+                      out_dir=tmp_path / "out")
+    assert Counting.fits == 0
+
+
+def test_bad_inputs_fail_before_any_fit(tmp_path, monkeypatch):
+    methods = [("majority", Counting())]
+    with pytest.raises(ValueError, match=r"Unknown task group 'nope'.*ECG.*basic_motions"):
+        run_benchmark("nope", methods)
+    with pytest.raises(ValueError, match=r"Unknown method 'svm'.*1nn-dtw.*resnet2d-mtl"):
+        run_benchmark("basic_motions", ["1nn-dtw", "svm"])
+    with pytest.raises(ValueError, match="Unknown protocol"):
+        run_benchmark("basic_motions", methods, protocol="cv")
+    with pytest.raises(ValueError, match="more than once"):
+        run_benchmark("basic_motions", ["1nn-dtw", "1NN_DTW"])
+    with pytest.raises(ValueError, match="non-negative integers"):
+        run_benchmark("basic_motions", methods, seeds=[0, 1.5])
+    with pytest.raises(ValueError, match="seeds is empty"):
+        run_benchmark("basic_motions", methods, seeds=[])
+    with pytest.raises(TypeError, match="method names"):
+        run_benchmark("basic_motions", [3])
+    with pytest.raises(ValueError, match="not in task group"):
+        run_benchmark("basic_motions", methods, tasks=["accel_w"])
+    monkeypatch.delenv("SKTSMTL_UCR_DIR", raising=False)
+    with pytest.raises(FileNotFoundError,
+                       match=r"Expected files: <folder>/ECG200/ECG200_TRAIN\.tsv"):
+        run_benchmark("ECG", methods, out_dir=tmp_path)
+    assert Counting.fits == 0
+
+
+def test_one_nn_dtw_on_a_ucr_group(ucr_dir):
+    results = run_benchmark("ECG", ["1nn-dtw"], protocol="paper", tasks=["ECG200"],
+                            data_dir=ucr_dir)
+    assert results["n_test"].tolist() == [40] and results["n_fit"].tolist() == [160]
+    # the paper reports 0.82; one seed's 40 test series swing it by several points
+    assert 0.7 <= results["accuracy"].iloc[0] <= 0.9
