@@ -135,9 +135,15 @@ class DeformablePatchEmbedding(nn.Module):
             if mask is not None:
                 x = x * mask.to(x.device).unsqueeze(1)
         counts = patch_counts(lengths, self.patch_size, self.patch_stride)
-        n_patches = int(counts.max())
+        if counts.device.type == "cpu":
+            n_patches = int(counts.max())
+        else:
+            # the patch count of the padded length: the largest row count would have to
+            # be read back from the device (a GPU synchronisation per batch); patches
+            # beyond a row's own count are masked everywhere
+            n_patches = 1 + max(0, -(-(length - self.patch_size) // self.patch_stride))
         covered = (n_patches - 1) * self.patch_stride + self.patch_size
-        # pads, or crops a tail that only padding of shorter rows occupies
+        # pads, or (CPU) crops a tail that only padding of shorter rows occupies
         x = F.pad(x, (0, covered - length))
         return x, counts
 

@@ -38,13 +38,21 @@ def length_mask(lengths, size):
     Returns
     -------
     Tensor of shape (B, size), dtype bool, or None
-        ``mask[i, j]`` is True where ``j < lengths[i]``. None when ``lengths`` is None or
-        every row is full length (no masking needed: the fast path).
+        ``mask[i, j]`` is True where ``j < lengths[i]``, on the device of ``lengths``.
+        None when ``lengths`` is None or, for CPU lengths, every row is full length (no
+        masking needed: the fast path).
 
     Raises
     ------
     ValueError
-        If a length is outside ``[1, size]`` or ``lengths`` is not 1D.
+        If a length is outside ``[1, size]`` or ``lengths`` is not 1D (CPU lengths).
+
+    Notes
+    -----
+    Lengths on an accelerator are neither range-checked nor tested for the fast path:
+    both would read the values back to the host, and one such synchronisation per layer
+    and batch stalls a GPU's queue. The training layer's lengths come from the data
+    layer, which has already validated them.
 
     Examples
     --------
@@ -61,6 +69,8 @@ def length_mask(lengths, size):
     lengths = torch.as_tensor(lengths)
     if lengths.dim() != 1:
         raise ValueError(f"lengths must be 1D (one per row), got shape {tuple(lengths.shape)}.")
+    if lengths.device.type != "cpu":
+        return torch.arange(size, device=lengths.device)[None, :] < lengths[:, None]
     if lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > size):
         raise ValueError(
             f"lengths must lie in [1, {size}] (the padded length); got "
@@ -153,8 +163,9 @@ class _MaskedBatchNormMixin:
                     factor = 1.0 / float(self.num_batches_tracked)
                 else:
                     factor = self.momentum
-                n = float(count)
-                unbiased = var * (n / (n - 1.0)) if n > 1 else var
+                # Bessel's correction as tensor arithmetic: reading the count back
+                # to the host would synchronise a GPU at every layer
+                unbiased = torch.where(count > 1, var * count / (count - 1).clamp(min=1), var)
                 self.running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
                 self.running_var.mul_(1 - factor).add_(unbiased.detach(), alpha=factor)
         out = centred * torch.rsqrt(var + self.eps).view(shape)

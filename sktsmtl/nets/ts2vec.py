@@ -194,6 +194,12 @@ class TS2VecEncoder(nn.Module):
         if valid is not None:
             valid = valid.to(x.device)
         missing = torch.isnan(x).any(dim=1)
+        if x.device.type != "cpu":
+            # no data-dependent branch or check on an accelerator: reading a flag back
+            # to the host would synchronise it at every batch (inputs of the training
+            # layer are imputed and validated before they reach the device)
+            valid = ~missing if valid is None else valid & ~missing
+            return x.masked_fill(~valid.unsqueeze(1), 0.0), valid
         if bool(missing.any()):
             valid = ~missing if valid is None else valid & ~missing
         if valid is None:

@@ -85,8 +85,8 @@ class MultiTaskNet(NeuralNet):
         # head gives the cross-entropy, all heads together give the sharing term
         self._set_training(True)
         Xi, yi = unpack_data(batch)
+        task = int(Xi["task"][0])  # read on the host, before the batch moves
         x = to_tensor(Xi, device=self.device)
-        task = int(x["task"][0])
         logits = self.module_.forward_all(x["x"], lengths=x["lengths"], task=task)
         position = self.module_.head.task_indices.index(task)
         y_pred = logits[position]
@@ -98,8 +98,11 @@ class MultiTaskNet(NeuralNet):
         return {"loss": total, "y_pred": y_pred}
 
     def infer(self, x, **fit_params):
+        # the task index is read before the batch moves to the device: reading it
+        # back from a GPU would synchronise it at every batch
+        task = int(x["task"][0])
         x = to_tensor(x, device=self.device)
-        return self.module_(x["x"], int(x["task"][0]), lengths=x["lengths"], **fit_params)
+        return self.module_(x["x"], task, lengths=x["lengths"], **fit_params)
 
     def forward_task(self, dataset):
         """Logits of a one-task dataset, rows in dataset order.
@@ -133,9 +136,9 @@ class MultiTaskNet(NeuralNet):
         chunks = []
         with torch.no_grad():
             for X, _ in self.get_iterator(dataset, training=False):
+                task = int(X["task"][0])
                 X = to_tensor(X, device=self.device)
-                out = self.module_.forward_all(X["x"], lengths=X["lengths"],
-                                               task=int(X["task"][0]))
+                out = self.module_.forward_all(X["x"], lengths=X["lengths"], task=task)
                 chunks.append([o.cpu().numpy() for o in out])
         return [np.concatenate(parts) for parts in zip(*chunks)]
 
