@@ -157,6 +157,7 @@ class MultiTaskNetwork(nn.Module):
         Keep the backbone's batch-norm running statistics per task (learnable weights
         stay shared). Tasks of different scale otherwise share averaged statistics
         that fit none of them in evaluation mode; see :mod:`sktsmtl.nets.task_norm`.
+        Ignored (False) with a single head.
 
     Examples
     --------
@@ -175,7 +176,8 @@ class MultiTaskNetwork(nn.Module):
         super().__init__()
         self.backbone = backbone
         self.head = head
-        self.task_norm_stats = bool(task_norm_stats)
+        # one task has one set of statistics: nothing to keep apart
+        self.task_norm_stats = bool(task_norm_stats) and len(head.task_indices) > 1
         if self.task_norm_stats:
             attach_task_statistics(backbone, max(head.task_indices) + 1)
 

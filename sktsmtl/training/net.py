@@ -85,9 +85,8 @@ class MultiTaskNet(NeuralNet):
         # head gives the cross-entropy, all heads together give the sharing term
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        task = int(Xi["task"][0])  # read on the host, before the batch moves
-        x = to_tensor(Xi, device=self.device)
-        logits = self.module_.forward_all(x["x"], lengths=x["lengths"], task=task)
+        x, task, lengths = self._batch_inputs(Xi)
+        logits = self.module_.forward_all(x, lengths=lengths, task=task)
         position = self.module_.head.task_indices.index(task)
         y_pred = logits[position]
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
@@ -97,12 +96,22 @@ class MultiTaskNet(NeuralNet):
         self.history.record_batch("sharing_loss", sharing.item())
         return {"loss": total, "y_pred": y_pred}
 
+    def _batch_inputs(self, X):
+        """Series on the device, task index and lengths of a collated batch.
+
+        Task and lengths are read on the host, before the batch moves: reading them
+        back from a GPU would synchronise it at every batch. Lengths are dropped when no
+        row is padded, so the networks take their unmasked fast path.
+        """
+        task = int(X["task"][0])
+        lengths = X["lengths"]
+        padded = X["x"].shape[-1]
+        lengths = None if bool((lengths == padded).all()) else to_tensor(lengths, self.device)
+        return to_tensor(X["x"], device=self.device), task, lengths
+
     def infer(self, x, **fit_params):
-        # the task index is read before the batch moves to the device: reading it
-        # back from a GPU would synchronise it at every batch
-        task = int(x["task"][0])
-        x = to_tensor(x, device=self.device)
-        return self.module_(x["x"], task, lengths=x["lengths"], **fit_params)
+        x, task, lengths = self._batch_inputs(x)
+        return self.module_(x, task, lengths=lengths, **fit_params)
 
     def forward_task(self, dataset):
         """Logits of a one-task dataset, rows in dataset order.
@@ -136,9 +145,8 @@ class MultiTaskNet(NeuralNet):
         chunks = []
         with torch.no_grad():
             for X, _ in self.get_iterator(dataset, training=False):
-                task = int(X["task"][0])
-                X = to_tensor(X, device=self.device)
-                out = self.module_.forward_all(X["x"], lengths=X["lengths"], task=task)
+                x, task, lengths = self._batch_inputs(X)
+                out = self.module_.forward_all(x, lengths=lengths, task=task)
                 chunks.append([o.cpu().numpy() for o in out])
         return [np.concatenate(parts) for parts in zip(*chunks)]
 
@@ -162,8 +170,8 @@ class MultiTaskNet(NeuralNet):
                 sub = dataset.subset(rows[t])
                 chunks = []
                 for X, _ in self.get_iterator(sub, training=False):
-                    X = to_tensor(X, device=self.device)
-                    z = self.module_.embed(X["x"], lengths=X["lengths"], task=int(t))
+                    x, task, lengths = self._batch_inputs(X)
+                    z = self.module_.embed(x, lengths=lengths, task=task)
                     chunks.append(z.cpu().numpy())
                 z = np.concatenate(chunks)
                 for i, r in enumerate(rows[t]):
