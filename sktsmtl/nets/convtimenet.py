@@ -228,7 +228,9 @@ class DeformablePatchEmbedding(nn.Module):
         batch, n_patches = patches.shape[:2]
         features = F.gelu(self.projection(patches.reshape(batch, n_patches, -1)))
         features = features.transpose(1, 2)
-        mask = length_mask(counts, n_patches)
+        # without lengths every row has all its patches: no mask, whatever the device
+        # (length_mask cannot take its fast path on a GPU without reading counts back)
+        mask = None if lengths is None else length_mask(counts, n_patches)
         if mask is not None:
             mask = mask.unsqueeze(1)
         return _apply_mask(self.norm(features, mask), mask), mask

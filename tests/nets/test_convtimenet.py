@@ -347,3 +347,11 @@ def test_learns_a_simple_task():
     net.eval()
     accuracy = (head(net(x)).argmax(1) == y).float().mean()
     assert accuracy == 1.0
+
+
+def test_no_lengths_means_no_mask_on_any_device():
+    # the meta device stands in for a GPU, where masks cannot be skipped by reading
+    # the counts back: without lengths no mask is built at all
+    emb = DeformablePatchEmbedding(1, 8, patch_size=4, patch_stride=2).to("meta")
+    features, mask = emb(torch.randn(3, 1, 20, device="meta"))
+    assert mask is None and features.shape == (3, 8, 9)
