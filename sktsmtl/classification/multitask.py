@@ -439,7 +439,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         return format_like_input(out, panel, kind)
 
     def predict(self, X):
-        """Predict every series' label with its task's head.
+        """Predict every series' label with its task's head (or final estimator).
 
         Parameters
         ----------
