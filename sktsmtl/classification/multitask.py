@@ -521,7 +521,6 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         return tags
 
 
-
 def _softmax(logits):
     logits = logits - logits.max(axis=1, keepdims=True)
     p = np.exp(logits)

@@ -199,4 +199,3 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = base_tags.input_tags.allow_nan
         tags.non_deterministic = base_tags.non_deterministic
         return tags
-

@@ -130,7 +130,6 @@ class MultiTaskHead(nn.Module):
         """
         return [self.heads[str(t)](z) for t in self.task_indices]
 
-
     def weights(self):
         """Weight matrix of every head, in order of ``task_indices``.
 

@@ -111,4 +111,3 @@ def task_statistics(module, task):
                     getattr(m, _MEAN)[task].copy_(m.running_mean)
                     getattr(m, _VAR)[task].copy_(m.running_var)
                     getattr(m, _COUNT)[task].copy_(m.num_batches_tracked)
-

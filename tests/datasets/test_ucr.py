@@ -28,6 +28,7 @@ ARCHIVE = {
     "Chinatown": (20, 345, 24, [1, 2]),  # the tsv figure; the .ts test file has 343
 }
 
+
 def _readme_figures(ucr_dir, name):
     """Train/test sizes and length from the dataset's README.md section."""
     text = (ucr_dir / name / "README.md").read_text(encoding="utf-8")
