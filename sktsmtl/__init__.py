@@ -6,6 +6,11 @@ architecture page of the documentation.
 
 __version__ = "0.1.0"
 
+from ._numba_cache import configure_numba_cache
+
+# before any module with a cached numba kernel is imported
+configure_numba_cache()
+
 from .approximation import DTWApproximator  # noqa: E402
 from .classification import (  # noqa: E402
     KNeighborsDTWClassifier,
@@ -23,3 +28,7 @@ __all__ = [
     "TaskLabels",
     "__version__",
 ]
+
+from .representation import TS2VecTransformer  # noqa: E402
+
+__all__ += ["TS2VecTransformer"]

@@ -48,7 +48,7 @@ from .plotting import plot_benchmark
 from .protocols import PROTOCOLS, Protocol, get_protocol
 from .reference import RESNET2D_TABLE1, paper_results
 from .report import settings_table, write_report
-from .runner import DEFAULT_METHODS, RESULT_COLUMNS, run_benchmark
+from .runner import DEFAULT_METHODS, RESULT_COLUMNS, BenchmarkInterrupted, run_benchmark
 from .tables import AVERAGE_RANK, accuracy_ranks, mean_accuracy, rank_table, to_markdown
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "DEFAULT_METHODS",
     "RESULT_COLUMNS",
     "run_benchmark",
+    "BenchmarkInterrupted",
     "AVERAGE_RANK",
     "mean_accuracy",
     "accuracy_ranks",

@@ -1,11 +1,14 @@
-"""Output files of a benchmark: the folder check and atomic writes (private)."""
+"""Output files of a benchmark: the folder check, atomic writes, cell locks (private)."""
 
+import json
 import os
+import socket
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
-__all__ = ["check_output_dir", "write_atomic"]
+__all__ = ["CellLock", "check_output_dir", "write_atomic"]
 
 
 def check_output_dir(out_dir):
@@ -68,3 +71,85 @@ def write_atomic(path, content):
             pass
         raise
     return path
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    except OSError:
+        return False
+    return True
+
+
+class CellLock:
+    """A lock file beside a cell file: one run computes a cell, another waits for it.
+
+    Taken with ``O_CREAT | O_EXCL`` (atomic on local and NFSv3+ file systems); it holds
+    the host name and process id of its owner, so that a lock left by a process of this
+    host that no longer runs (killed with SIGKILL, say) is taken over rather than
+    waited on forever. A lock of another host is trusted until it is removed.
+
+    Parameters
+    ----------
+    path : path-like
+        The cell file; the lock is ``<path>.lock``.
+    """
+
+    def __init__(self, path):
+        self.path = Path(f"{os.fspath(path)}.lock")
+        self.held = False
+
+    def owner(self):
+        """``{"host": ..., "pid": ...}`` of the lock's owner, or None when unlocked."""
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {}  # being written, or damaged: somebody holds it
+
+    def _stale(self, owner):
+        return (owner is not None and owner.get("host") == socket.gethostname()
+                and isinstance(owner.get("pid"), int) and not _pid_alive(owner["pid"]))
+
+    def acquire(self):
+        """Take the lock if it is free (or stale); return whether this process holds it."""
+        if self.held:
+            return True
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                if not self._stale(self.owner()):
+                    return False
+                try:
+                    self.path.unlink()
+                except FileNotFoundError:
+                    pass
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"host": socket.gethostname(), "pid": os.getpid(),
+                           "since": time.time()}, handle)
+            self.held = True
+            return True
+        return False
+
+    def locked_elsewhere(self):
+        """Whether another live process holds the lock."""
+        if self.held:
+            return False
+        owner = self.owner()
+        return owner is not None and not self._stale(owner)
+
+    def release(self):
+        """Remove the lock if this process holds it."""
+        if self.held:
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+            self.held = False

@@ -10,19 +10,31 @@ file, written atomically (a temporary file in the same folder, then
 same arguments and the finished cells are read back instead of being fitted again. A
 cell's file name carries a hash of everything that defines it (group, protocol, tasks,
 method name, seed and settings), so a run with other settings computes its own cells
-beside the old ones. A registered method is known by its name only: after changing its
-definition, give it a new name or use a new folder.
+beside the old ones. Only the settings a method uses count: 1NN-DTW's cells do not
+change with ``max_epochs``. A registered method is known by its name only: after
+changing its definition, give it a new name or use a new folder. A cell file that reads
+but does not hold a whole, plausible record (a task missing, an accuracy outside
+[0, 1]) is computed again, with a warning. A lock file per cell (``<cell>.lock``) keeps
+two runs into one folder from computing the same cell: the second waits for the first's
+file and reads it.
+
+An interrupt (Ctrl-C, or SIGTERM from the ``sktsmtl`` command) raises
+:class:`BenchmarkInterrupted`, which carries the results of the cells finished so far.
 
 Cells run through :class:`joblib.Parallel`: sequentially by default, on local processes
 with ``n_jobs``, or on a Dask cluster with ``scheduler`` (joblib's ``"dask"`` backend;
-needs ``dask[distributed]``). Results come back to this process, which writes the files,
-so the workers need no shared disk.
+needs ``dask[distributed]``). Local worker processes share the cores: each gets
+``cores // n_jobs`` torch threads, so two workers on two cores do not run four threads.
+Results come back to this process, which writes the files, so the workers need no
+shared disk.
 """
 
 import contextlib
 import hashlib
 import json
+import math
 import numbers
+import os
 import re
 import time
 import warnings
@@ -32,11 +44,11 @@ import pandas as pd
 from joblib import Parallel, delayed
 
 from ..datasets import get_task_group
-from ._files import check_output_dir, write_atomic
+from ._files import CellLock, check_output_dir, write_atomic
 from .methods import BenchmarkMethod, _param_by_name, get_method
 from .protocols import get_protocol
 
-__all__ = ["DEFAULT_METHODS", "RESULT_COLUMNS", "run_benchmark"]
+__all__ = ["DEFAULT_METHODS", "RESULT_COLUMNS", "BenchmarkInterrupted", "run_benchmark"]
 
 #: The methods of the ResNet2D paper's Table I.
 DEFAULT_METHODS = ("1nn-dtw", "resnet1d", "resnet1d-mtl", "resnet2d", "resnet2d-mtl")
@@ -109,8 +121,52 @@ def _cell_path(folder, method, seed, spec):
     return folder / f"{safe}_seed{seed}_{_cell_id(spec)}.json"
 
 
+class BenchmarkInterrupted(KeyboardInterrupt):
+    """A benchmark stopped by an interrupt, with the results of its finished cells.
+
+    Attributes
+    ----------
+    results : pandas.DataFrame
+        The rows of the cells finished before the interrupt (read back or computed),
+        in the layout of :func:`run_benchmark`'s result.
+    """
+
+    def __init__(self, results):
+        super().__init__("benchmark interrupted")
+        self.results = results
+
+
+def _is_number(value, low=0.0, high=math.inf):
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(value) and low <= value <= high)
+
+
+def _record_problem(record, tasks):
+    """Why a parsed cell file is not a whole record of ``tasks`` (None when it is)."""
+    for key in ("fit_seconds", "score_seconds"):
+        if not _is_number(record.get(key)):
+            return f"{key} is {record.get(key)!r}, not a duration"
+    for key in ("accuracy", "n_fit", "n_test"):
+        if not isinstance(record.get(key), dict):
+            return f"it has no {key} per task"
+        missing = [t for t in tasks if t not in record[key]]
+        if missing:
+            return f"task {missing[0]!r} has no {key}"
+    for task in tasks:
+        if not _is_number(record["accuracy"][task], 0.0, 1.0):
+            return f"task {task!r} has accuracy {record['accuracy'][task]!r}, not in [0, 1]"
+        for key in ("n_fit", "n_test"):
+            n = record[key][task]
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                return f"task {task!r} has {key} {n!r}"
+    if not isinstance(record.get("params"), dict) or any(
+            p not in record["params"] for p in _RECORDED_PARAMS):
+        return "its settings are incomplete"
+    return None
+
+
 def _read_cell(path, spec):
-    """A stored cell's record, or None when absent or not this cell's."""
+    """A stored cell's record, or None when absent, not this cell's, or not trustworthy."""
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -119,7 +175,13 @@ def _read_cell(path, spec):
         warnings.warn(f"ignoring the unreadable cell file {str(path)!r}; the cell is "
                       "computed again.", UserWarning, stacklevel=3)
         return None
-    if record.get("format") != _CELL_FORMAT or record.get("spec") != spec:
+    if not isinstance(record, dict) or record.get("format") != _CELL_FORMAT or (
+            record.get("spec") != spec):
+        return None
+    problem = _record_problem(record, spec["tasks"])
+    if problem is not None:
+        warnings.warn(f"ignoring the cell file {str(path)!r}: {problem}; the cell is "
+                      "computed again.", UserWarning, stacklevel=3)
         return None
     return record
 
@@ -174,6 +236,30 @@ def _progress_bar(total, initial, desc, enabled):
 
     return tqdm(total=total, initial=initial, desc=desc, unit="fit", disable=not enabled,
                 dynamic_ncols=True)
+
+
+def _with_epoch_progress(estimator, prefix):
+    """Add an :class:`~sktsmtl.training.EpochProgress` to every ``callbacks`` parameter.
+
+    The networks of a cell (the estimator's own, or those nested in a meta-estimator)
+    then print a line per epoch; other estimators are left as they are.
+    """
+    from ..training import EpochProgress
+
+    params = estimator.get_params(deep=True)
+    updates = {name: list(value or []) + [("epoch_progress", EpochProgress(prefix))]
+               for name, value in params.items()
+               if name == "callbacks" or name.endswith("__callbacks")}
+    if updates:
+        estimator.set_params(**updates)
+    return estimator
+
+
+def _threads_per_worker(n_jobs, n_cells):
+    """Torch threads of each local worker process: the cores shared out, at least one."""
+    cores = os.cpu_count() or 1
+    workers = cores if n_jobs is None or n_jobs < 0 else n_jobs
+    return max(1, cores // max(1, min(workers, n_cells)))
 
 
 def run_benchmark(
@@ -234,7 +320,9 @@ def run_benchmark(
     n_jobs : int, default=None
         Cells run in parallel; None means 1 locally and every worker with ``scheduler``.
     progress : bool, default=False
-        Show a progress bar over cells (on standard error).
+        Show a progress bar over cells (on standard error) and one line per training
+        epoch of every network (on standard output): train loss and validation
+        accuracy per task.
     missing : {"skip", "error"}, default="skip"
         Datasets of a UCR group absent from the folder: skip them with a warning, or
         raise.
@@ -250,6 +338,9 @@ def run_benchmark(
 
     Raises
     ------
+    BenchmarkInterrupted
+        On an interrupt (a ``KeyboardInterrupt``); it carries the finished cells'
+        results, and every finished cell is in ``out_dir``.
     ValueError
         Unknown group, method or protocol (the message lists the known ones), bad
         seeds.
@@ -295,23 +386,80 @@ def run_benchmark(
     bar = _progress_bar(len(cells), len(cells) - len(todo),
                         f"{group_name} ({protocol.name})", progress)
     try:
-        with _scheduler_context(scheduler):
-            if scheduler is not None and n_jobs is None:
-                n_jobs = -1
-            outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(_cell_task)(i, c.estimator, protocol, data, c.seed, c.normalize_data)
-                for i, c in enumerate(todo))
-            for i, result in outputs:
-                cell = todo[i]
-                cell.record = dict(format=_CELL_FORMAT, spec=cell.spec, params=cell.params,
-                                   **result)
-                if cell.path is not None:
-                    write_atomic(cell.path, json.dumps(cell.record, indent=1))
-                bar.set_postfix_str(f"{cell.method} seed {cell.seed}", refresh=False)
-                bar.update(1)
+        mine = [c for c in todo if c.lock is None or c.lock.acquire()]
+        elsewhere = [c for c in todo if c not in mine]
+        _compute(mine, protocol, data, scheduler, n_jobs, progress, bar)
+        _collect(elsewhere, protocol, data, progress, bar)
+    except KeyboardInterrupt:
+        finished = [c for c in cells if c.record is not None]
+        raise BenchmarkInterrupted(
+            _tidy(finished, task_names, group_name, protocol.name, normalize)) from None
     finally:
+        for cell in cells:
+            if cell.lock is not None:
+                cell.lock.release()
         bar.close()
     return _tidy(cells, task_names, group_name, protocol.name, normalize)
+
+
+def _finish(cell, result, bar):
+    cell.record = dict(format=_CELL_FORMAT, spec=cell.spec, params=cell.params, **result)
+    if cell.path is not None:
+        write_atomic(cell.path, json.dumps(cell.record, indent=1))
+    if cell.lock is not None:
+        cell.lock.release()
+    bar.set_postfix_str(f"{cell.method} seed {cell.seed}", refresh=False)
+    bar.update(1)
+
+
+def _compute(cells, protocol, data, scheduler, n_jobs, progress, bar):
+    """Fit the cells this run holds the locks of, in parallel as asked."""
+    if not cells:
+        return
+    with _scheduler_context(scheduler):
+        if scheduler is not None and n_jobs is None:
+            n_jobs = -1
+        local_workers = scheduler is None and n_jobs not in (None, 1)
+        threads = _threads_per_worker(n_jobs, len(cells)) if local_workers else None
+        outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(_cell_task)(i, c.estimator, protocol, data, c.seed, c.normalize_data,
+                                progress and f"{c.method} seed {c.seed}", threads)
+            for i, c in enumerate(cells))
+        for i, result in outputs:
+            _finish(cells[i], result, bar)
+
+
+def _collect(cells, protocol, data, progress, bar, poll_seconds=2.0):
+    """Wait for the cells another run is computing; compute those it gives up."""
+    if cells:
+        from tqdm.auto import tqdm
+
+        tqdm.write(f"waiting for {len(cells)} cell(s) that another run into the same "
+                   "folder is computing")
+    pending = list(cells)
+    while pending:
+        for cell in list(pending):
+            record = _read_cell(cell.path, cell.spec)
+            if record is not None:
+                cell.record = record
+                bar.update(1)
+                pending.remove(cell)
+            elif not cell.lock.locked_elsewhere() and cell.lock.acquire():
+                record = _read_cell(cell.path, cell.spec)  # written just before release?
+                if record is not None:
+                    cell.record = record
+                    cell.lock.release()
+                    bar.update(1)
+                    pending.remove(cell)
+                    continue
+                # the other run stopped without this cell: compute it here
+                _, result = _cell_task(0, cell.estimator, protocol, data, cell.seed,
+                                       cell.normalize_data,
+                                       progress and f"{cell.method} seed {cell.seed}")
+                _finish(cell, result, bar)
+                pending.remove(cell)
+        if pending:
+            time.sleep(poll_seconds)
 
 
 @dataclass
@@ -325,6 +473,7 @@ class _Cell:
     params: dict
     normalize_data: bool
     path: object = None
+    lock: object = None
     record: dict = None
 
 
@@ -334,15 +483,20 @@ def _plan_cells(methods, seeds, settings, store, spec_base):
     for method in methods:
         for seed in seeds:
             estimator, applied = method.build(random_state=seed, **settings)
-            spec = _as_json(dict(spec_base, method=method.name, seed=seed, settings={
-                k: v for k, v in settings.items() if v is not None}))
+            # a method that cannot normalise gets normalised series
+            normalize_data = bool(settings["normalize"]) and "normalize" not in applied
+            # only the settings that reach the method define its cell
+            used = {k: v for k, v in settings.items() if v is not None and k in applied}
+            if normalize_data:
+                used["normalize_data"] = True
+            spec = _as_json(dict(spec_base, method=method.name, seed=seed, settings=used))
             cell = _Cell(
                 method.name, seed, estimator, spec,
                 params=_as_json({p: _param_by_name(estimator, p) for p in _RECORDED_PARAMS}),
-                # a method that cannot normalise gets normalised series
-                normalize_data=bool(settings["normalize"]) and "normalize" not in applied)
+                normalize_data=normalize_data)
             if store is not None:
                 cell.path = _cell_path(store, method.name, seed, spec)
+                cell.lock = CellLock(cell.path)
                 cell.record = _read_cell(cell.path, spec)
             cells.append(cell)
     return cells
@@ -369,5 +523,13 @@ def _tidy(cells, task_names, group, protocol, normalize):
     return results
 
 
-def _cell_task(index, estimator, protocol, data, seed, normalize_data):
+def _cell_task(index, estimator, protocol, data, seed, normalize_data, progress=None,
+               threads=None):
+    """One cell, in this process or a worker: ``progress`` is the epoch lines' prefix."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+    if progress:
+        estimator = _with_epoch_progress(estimator, progress)
     return index, _run_cell(estimator, protocol, data, seed, normalize_data)

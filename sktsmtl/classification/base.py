@@ -8,7 +8,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ..data import TaskPanel, check_task_data
+from ..data import TaskLabels, TaskPanel, check_not_iterator, check_task_data
 
 __all__ = ["MultiTaskClassifierMixin", "is_multitask_input"]
 
@@ -33,6 +33,14 @@ class MultiTaskClassifierMixin(ClassifierMixin):
     """
 
     def _validate_single_array(self, X, y=None, reset=True):
+        check_not_iterator(X, "X")
+        check_not_iterator(y, "y")
+        if type(y) in (dict, OrderedDict) or isinstance(y, TaskLabels):
+            raise TypeError(
+                f"y is a {type(y).__name__} of tasks but X is one task's "
+                f"{type(X).__name__}; give X in the same form: a dict {{task: X_t}} with "
+                "the tasks of y, or a TaskPanel."
+            )
         if type(X) in (list, tuple):
             return X, y
         kwargs = dict(reset=reset, ensure_all_finite="allow-nan", allow_nd=True,

@@ -1,12 +1,14 @@
 """k-nearest-neighbour classification under dynamic time warping (1NN-DTW)."""
 
 import numbers
+from collections import OrderedDict
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..data import TaskPanel, check_not_iterator
 from ..distances._inputs import check_collection, check_window, pack_series
 from ..distances._threads import resolve_n_jobs
 from ..distances.nearest import _nearest_packed
@@ -114,6 +116,14 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
     # -- input handling ------------------------------------------------------------
     def _series_from_input(self, X, fit, y=None):
         """Validate ``X`` (and ``y`` at fit); return (list of (C, L_i) series, y)."""
+        if type(X) in (dict, OrderedDict) or isinstance(X, TaskPanel):
+            raise TypeError(
+                f"{type(self).__name__} classifies the series of one task; X is a "
+                f"{type(X).__name__} of tasks. Wrap it for several tasks: "
+                f"PerTaskClassifier({type(self).__name__}()) fits one per task."
+            )
+        check_not_iterator(X, "X")
+        check_not_iterator(y, "y")
         if _is_ragged_list(X):
             if fit:
                 y = validate_data(self, y=y)

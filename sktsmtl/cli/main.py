@@ -5,6 +5,8 @@ layers below (datasets, classification, benchmarking).
 """
 
 import argparse
+import contextlib
+import signal
 import sys
 
 __all__ = ["build_parser", "main"]
@@ -22,8 +24,26 @@ def _cmd_datasets(args):
     return 0
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Treat SIGTERM (``kill``, a scheduler's time limit) like Ctrl-C inside the block."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _cmd_benchmark(args):
     from ..benchmarking import (
+        BenchmarkInterrupted,
         paper_results,
         rank_table,
         run_benchmark,
@@ -38,15 +58,21 @@ def _cmd_benchmark(args):
           f"{'method default' if args.lr is None else args.lr}; normalize {args.normalize}; "
           f"device {args.device or 'method default'}; output {args.out}", flush=True)
     try:
-        results = run_benchmark(
-            args.group, args.methods, protocol=args.protocol, seeds=args.seeds,
-            data_dir=args.data_dir, tasks=args.tasks, max_epochs=args.epochs, lr=args.lr,
-            device=args.device, normalize=args.normalize, method_params=method_params,
-            out_dir=args.out, scheduler=args.scheduler, n_jobs=args.n_jobs,
-            progress=not args.quiet)
-    except KeyboardInterrupt:
+        with _sigterm_as_interrupt():
+            results = run_benchmark(
+                args.group, args.methods, protocol=args.protocol, seeds=args.seeds,
+                data_dir=args.data_dir, tasks=args.tasks, max_epochs=args.epochs,
+                lr=args.lr, device=args.device, normalize=args.normalize,
+                method_params=method_params, out_dir=args.out, scheduler=args.scheduler,
+                n_jobs=args.n_jobs, progress=not args.quiet)
+    except BenchmarkInterrupted as stop:
         print(f"sktsmtl benchmark: interrupted; the finished fits are kept in {args.out!r}: "
               "run the same command again to go on.", file=sys.stderr)
+        if len(stop.results):
+            paths = write_report(stop.results, args.out)
+            print("Finished cells so far (rank in brackets, 1 = best):")
+            print(to_markdown(rank_table(stop.results)))
+            print("files: " + ", ".join(str(p) for p in paths.values()))
         return 130
     paths = write_report(results, args.out)
     print()
@@ -130,8 +156,10 @@ def build_parser():
                    help="run the fits on the Dask cluster of this scheduler, for example "
                         "tcp://10.0.0.1:8786 (needs dask[distributed])")
     p.add_argument("--n-jobs", type=int, default=None,
-                   help="fits run in parallel (default: 1; every worker with --scheduler)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help="fits run in parallel, in local processes that share the cores "
+                        "(-1: one per core; default: 1; every worker with --scheduler)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar and no per-epoch lines")
     p.set_defaults(func=_cmd_benchmark)
     return parser
 

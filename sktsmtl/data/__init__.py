@@ -9,6 +9,7 @@ from .panel import TaskLabels, TaskPanel
 from .series import pad_series, series_from_task_input, strip_trailing_nan
 from .validation import (
     SINGLE_TASK,
+    check_not_iterator,
     check_task_classes,
     check_task_data,
     check_task_input,
@@ -19,6 +20,7 @@ __all__ = [
     "TaskPanel",
     "TaskLabels",
     "SINGLE_TASK",
+    "check_not_iterator",
     "check_task_input",
     "check_task_data",
     "check_task_classes",

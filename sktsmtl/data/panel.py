@@ -69,6 +69,36 @@ def _ordered_unique(values):
     return list(seen)
 
 
+def _check_task_ids(task_ids):
+    """The tasks in order of first appearance; None is refused as a task id.
+
+    None cannot be a task: it is what "no task given" means everywhere else (the
+    ``tasks=None`` arguments), and the labels of such a task could not be told apart.
+    """
+    try:
+        tasks = _ordered_unique(task_ids.tolist())
+    except TypeError:
+        bad = next(t for t in task_ids.tolist() if not _hashable(t))
+        raise TypeError(
+            f"task ids must be hashable (str, int, tuple, ...); got {type(bad).__name__} "
+            f"{bad!r}."
+        ) from None
+    if any(t is None for t in tasks):
+        raise ValueError(
+            "None is not a valid task id; name every task (a string or an int), for "
+            "example {'task_a': X_a, ...}."
+        )
+    return tasks
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 class TaskPanel:
     """Series of several tasks, one row per series with its task id.
 
@@ -122,11 +152,11 @@ class TaskPanel:
             )
         self.series = list(series)
         self.task_ids = task_ids
-        tasks = _ordered_unique(task_ids.tolist())
-        if univariate is None:
-            univariate = {}
+        tasks = _check_task_ids(task_ids)
+        univariate = dict(univariate or {})
         self._univariate = {
-            t: univariate.get(t, self._first_channels(t) == 1) for t in tasks
+            t: univariate[t] if t in univariate else self._first_channels(t) == 1
+            for t in tasks
         }
 
     def _first_channels(self, task):
@@ -312,6 +342,7 @@ class TaskLabels:
         task_ids = _object_array(task_ids)
         if task_ids.shape != labels_arr.shape:
             raise ValueError("labels and task_ids must be 1D and of equal length.")
+        _check_task_ids(task_ids)
         self.labels = labels_arr
         self.task_ids = task_ids
         self._dtypes = dict(dtypes or {})

@@ -7,6 +7,7 @@ channel counts). Errors name the task so that a user with ten tasks knows where 
 """
 
 import numbers
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -43,6 +44,12 @@ def strip_trailing_nan(series):
 def _as_float(values, task, what):
     arr = np.asarray(values)
     if arr.dtype == object:
+        # float(None) would pass as NaN and silently hide a hole in the data
+        if any(v is None for v in arr.ravel().tolist()):
+            raise ValueError(
+                f"{_task_label(task)}: {what} contains None; mark missing values with "
+                "np.nan."
+            )
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -55,7 +62,10 @@ def _as_float(values, task, what):
             f"{_task_label(task)}: {what} has dtype {arr.dtype}; series must hold numbers."
         )
     if np.iscomplexobj(arr):
-        raise TypeError(f"{_task_label(task)}: {what} holds complex numbers.")
+        raise TypeError(
+            f"{_task_label(task)}: {what} holds complex numbers; series must be real "
+            "(take np.abs or np.real, or split real and imaginary parts into channels)."
+        )
     return arr.astype(np.float64, copy=False)
 
 
@@ -65,6 +75,33 @@ def _check_values(series, task, index):
             f"{_task_label(task)}: series {index} contains inf; only finite values and "
             "NaN (missing or padding) are allowed."
         )
+
+
+def _series_from_array(arr, task):
+    """The rows of a ``(n, C, L)`` float array as series, checked in whole-array passes.
+
+    One pass over the values decides everything when they are all finite (the common
+    case): no inf, no padding, every row a view of full length. Otherwise the NaN
+    pattern gives every row's length at once; only rows are sliced in Python.
+    """
+    if arr.shape[1] == 0:
+        raise ValueError(f"{_task_label(task)}: series 0 has no channels.")
+    if arr.shape[2] == 0:
+        raise ValueError(f"{_task_label(task)}: series 0 is empty or all NaN.")
+    arr = np.ascontiguousarray(arr)
+    if np.isfinite(arr).all():
+        return list(arr)
+    inf_rows = np.flatnonzero(np.isinf(arr).any(axis=(1, 2)))
+    if len(inf_rows):
+        _check_values(arr[inf_rows[0]], task, int(inf_rows[0]))
+    observed = ~np.isnan(arr).all(axis=1)  # (n, L): some channel observed at step t
+    lengths = arr.shape[2] - np.argmax(observed[:, ::-1], axis=1)
+    empty = np.flatnonzero(~observed.any(axis=1))
+    if len(empty):
+        raise ValueError(f"{_task_label(task)}: series {int(empty[0])} is empty or all NaN.")
+    full = arr.shape[2]
+    return [row if n == full else np.ascontiguousarray(row[:, :n])
+            for row, n in zip(arr, lengths.tolist())]
 
 
 def series_from_task_input(X_t, task):
@@ -96,6 +133,11 @@ def series_from_task_input(X_t, task):
         raise TypeError(
             f"{_task_label(task)}: expected an array of series or a list of series, "
             f"got {type(X_t).__name__}."
+        )
+    if isinstance(X_t, Iterator):
+        raise TypeError(
+            f"{_task_label(task)}: got a {type(X_t).__name__}, which can be read only "
+            "once; pass a list or an array of series (list(...) of it)."
         )
     if isinstance(X_t, (list, tuple)):
         raw = list(X_t)
@@ -137,7 +179,7 @@ def series_from_task_input(X_t, task):
             )
         if arr.shape[0] == 0:
             raise ValueError(f"{_task_label(task)}: the task holds no series.")
-        series = list(arr)
+        return _series_from_array(arr, task), univariate
 
     out = []
     n_channels = series[0].shape[0]

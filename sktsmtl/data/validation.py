@@ -7,6 +7,7 @@ starts. :func:`format_like_input` gives per-task results back in the form of the
 """
 
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from .series import series_from_task_input
 
 __all__ = [
     "SINGLE_TASK",
+    "check_not_iterator",
     "check_task_input",
     "check_task_data",
     "check_task_classes",
@@ -27,7 +29,32 @@ SINGLE_TASK = "default"
 _DICT_TYPES = (dict, OrderedDict)
 
 
+def check_not_iterator(value, name):
+    """Refuse a generator or other one-shot iterator as ``X`` or ``y``.
+
+    Estimators read their input more than once (validation, then training), and
+    numpy turns a generator into a 0-d object array, so the error would come later and
+    say something else.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        ``"X"`` or ``"y"``, for the message.
+
+    Raises
+    ------
+    TypeError
+    """
+    if isinstance(value, Iterator):
+        raise TypeError(
+            f"{name} is a {type(value).__name__}, which can be read only once; pass a "
+            f"list or an array (list({name}) of it), or a dict {{task: ...}}."
+        )
+
+
 def _input_kind(X):
+    check_not_iterator(X, "X")
     # Exact types: scipy's dok_matrix is a dict subclass and must not pass as tasks.
     if type(X) in _DICT_TYPES:
         return "dict"
@@ -118,6 +145,7 @@ def check_task_data(X, y):
     """
     if y is None:
         raise ValueError("y is required; this estimator is supervised.")
+    check_not_iterator(y, "y")
     panel, kind = check_task_input(X)
     if type(y) in _DICT_TYPES:
         y = dict(y)

@@ -92,6 +92,29 @@ def _parse_channel(text, path, lineno, channel):
         ) from None
 
 
+def _check_declared_length(channels, meta, path, lineno):
+    """A series of a file declaring ``@equalLength true`` has the declared length.
+
+    The length is ``@seriesLength`` when given, else that of the first series; a line
+    cut short (or run on) would otherwise be padded with NaN without a word.
+    """
+    if not meta["equal_length"]:
+        return
+    expected = meta["series_length"]
+    for c, values in enumerate(channels):
+        if expected is None:
+            expected = meta["series_length"] = len(values)
+            meta["_length_from_data"] = True
+        if len(values) != expected:
+            source = ("the first series" if meta.get("_length_from_data")
+                      else "@seriesLength")
+            raise ValueError(
+                f"{path}, line {lineno}: channel {c} has {len(values)} values but the "
+                f"file declares @equalLength true and {source} has {expected}; is the "
+                "line cut off?"
+            )
+
+
 def _label_matches(label, declared):
     if label in declared:
         return True
@@ -184,12 +207,14 @@ def _read_ts_raw(path):
             channels = [
                 _parse_channel(text, path, lineno, c) for c, text in enumerate(fields)
             ]
+            _check_declared_length(channels, meta, path, lineno)
             series.append(stack_padded(channels))
     if not in_data:
         raise ValueError(f"{path}: no @data line; this is not a .ts file.")
     if not series:
         raise ValueError(f"{path}: the file holds no series.")
     meta["n_channels"] = n_channels
+    meta.pop("_length_from_data", None)
     if meta["univariate"] is None:
         meta["univariate"] = n_channels == 1
     has_label = meta["class_labels"] is not None or meta["target_label"]
@@ -224,9 +249,10 @@ def read_ts_file(path, return_metadata=False):
     ------
     ValueError
         On a malformed file, naming the file and line: a data line without its label,
-        a channel count that differs from the header or the first line, a label that
-        ``@classLabel`` does not declare, a value that is not a number or ``?``, and
-        time-stamped files (not supported).
+        a channel count that differs from the header or the first line, a series whose
+        length differs from ``@seriesLength`` (or from the first series) in a file that
+        declares ``@equalLength true``, a label that ``@classLabel`` does not declare, a
+        value that is not a number or ``?``, and time-stamped files (not supported).
 
     Examples
     --------

@@ -28,6 +28,7 @@ def _read_tsv_raw(path):
     """Parse a UCR ``.tsv`` file into (list of (1, L) arrays, list of label strings)."""
     rows, labels = [], []
     delimiter = False  # not yet detected
+    width = first_line = None
     with open(path, encoding="utf-8", errors="replace") as handle:
         for lineno, line in enumerate(handle, start=1):
             line = line.strip()
@@ -39,6 +40,16 @@ def _read_tsv_raw(path):
             if len(fields) < 2:
                 raise ValueError(
                     f"{path}, line {lineno}: expected a label and at least one value."
+                )
+            # every line of an archive file has the full width (shorter series are
+            # NaN-padded), so a shorter line was cut off, not a shorter series
+            if width is None:
+                width, first_line = len(fields), lineno
+            elif len(fields) != width:
+                raise ValueError(
+                    f"{path}, line {lineno}: {len(fields) - 1} values where line "
+                    f"{first_line} has {width - 1}; the line looks cut off (in UCR "
+                    "files, shorter series are padded with NaN to the full width)."
                 )
             values = [f if f else "nan" for f in fields[1:]]
             try:
@@ -82,7 +93,8 @@ def read_ucr_tsv(path):
     Raises
     ------
     ValueError
-        When a line has no value or a value that is not a number, naming file and line.
+        When a line has no value, a value that is not a number, or a different number
+        of values than the first line (a cut-off line), naming file and line.
 
     Examples
     --------

@@ -3,6 +3,8 @@
 The baseline backbone of the ResNet2D paper (Yeh et al. 2023, section III-A).
 """
 
+import numbers
+
 from torch import nn
 from torch.nn import functional as F
 
@@ -27,6 +29,18 @@ class _SameConv1d(nn.Conv1d):
         if self._pad != (0, 0):
             x = F.pad(x, self._pad)
         return super().forward(x)
+
+
+def _positive_ints(name, values):
+    """``values`` as a non-empty tuple of ints >= 1, else a ValueError naming ``name``."""
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of int, got {values!r}.") from None
+    if not values or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
+                         for v in values):
+        raise ValueError(f"{name} must be a non-empty sequence of int >= 1, got {values!r}.")
+    return tuple(int(v) for v in values)
 
 
 class _ResidualBlock1D(nn.Module):
@@ -112,10 +126,11 @@ class ResNet1D(nn.Module):
 
     def __init__(self, in_channels=1, filters=(64, 128, 128), kernel_sizes=(8, 5, 3)):
         super().__init__()
-        filters = tuple(int(f) for f in filters)
-        kernel_sizes = tuple(int(k) for k in kernel_sizes)
-        if not filters or not kernel_sizes:
-            raise ValueError("filters and kernel_sizes must be non-empty.")
+        filters = _positive_ints("filters", filters)
+        kernel_sizes = _positive_ints("kernel_sizes", kernel_sizes)
+        if isinstance(in_channels, bool) or not isinstance(in_channels, numbers.Integral) or (
+                in_channels < 1):
+            raise ValueError(f"in_channels must be an integer >= 1, got {in_channels!r}.")
         self.in_channels = int(in_channels)
         self.filters = filters
         self.kernel_sizes = kernel_sizes

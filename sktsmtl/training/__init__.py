@@ -6,10 +6,11 @@ Estimators call :func:`fit_task_network`, :func:`predict_task_logits` and
 train a network themselves.
 """
 
-from .callbacks import BestEpochRestorer, TaskAccuracy
+from .callbacks import BestEpochRestorer, EpochProgress, TaskAccuracy
 from .dataset import TaskDataset
 from .device import resolve_device, seed_sequence
 from .fitting import fit_task_network, predict_head_logits, predict_task_logits, task_embeddings
+from .memory import available_memory, check_training_memory, inference_batch_size
 from .net import MultiTaskNet
 from .sampler import TaskBatchSampler
 from .split import TaskStratifiedSplit, split_per_task
@@ -20,6 +21,7 @@ __all__ = [
     "MultiTaskNet",
     "TaskAccuracy",
     "BestEpochRestorer",
+    "EpochProgress",
     "TaskStratifiedSplit",
     "split_per_task",
     "resolve_device",
@@ -28,4 +30,7 @@ __all__ = [
     "predict_task_logits",
     "predict_head_logits",
     "task_embeddings",
+    "available_memory",
+    "check_training_memory",
+    "inference_batch_size",
 ]

@@ -1,10 +1,17 @@
 """Construction of the multi-task network from an estimator's parameters."""
 
 import importlib
+import inspect
 
 from ..nets import MultiTaskHead, MultiTaskNetwork
 
-__all__ = ["BACKBONES", "BACKBONE_PARAMETERS", "build_network", "backbone_class"]
+__all__ = [
+    "BACKBONES",
+    "BACKBONE_PARAMETERS",
+    "backbone_class",
+    "backbone_parameter_names",
+    "build_network",
+]
 
 #: Backbone names accepted by the estimators, with the class that builds each
 #: (``module:Class`` in :mod:`sktsmtl.nets`, imported when first used).
@@ -46,6 +53,24 @@ def backbone_class(backbone):
     return getattr(importlib.import_module(f"sktsmtl.nets.{module}"), name)
 
 
+def backbone_parameter_names(backbone):
+    """Keyword arguments a backbone accepts (``in_channels`` excluded).
+
+    Parameters
+    ----------
+    backbone : str
+        A key of :data:`BACKBONES`.
+
+    Returns
+    -------
+    tuple of str
+    """
+    signature = inspect.signature(backbone_class(backbone).__init__)
+    return tuple(name for name, p in signature.parameters.items()
+                 if name not in ("self", "in_channels")
+                 and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+
+
 def build_network(backbone, in_channels, n_classes, backbone_params=None,
                   task_norm_stats=True, **estimator_params):
     """Build backbone + one linear head per task.
@@ -73,12 +98,23 @@ def build_network(backbone, in_channels, n_classes, backbone_params=None,
     """
     cls = backbone_class(backbone)
     params = dict(backbone_params or {})
+    accepted = backbone_parameter_names(backbone)
+    for key in params:
+        if key == "in_channels":
+            raise ValueError(
+                "backbone_params: 'in_channels' is set from the data (the series' channel "
+                "count); leave it out.")
+        if key not in accepted:
+            raise ValueError(
+                f"backbone_params: {key!r} is not a parameter of backbone {backbone!r}; "
+                f"it accepts {list(accepted)}.")
     for name in BACKBONE_PARAMETERS[backbone]:
         if estimator_params.get(name) is not None:
             params[name] = estimator_params[name]
     try:
         net = cls(in_channels=in_channels, **params)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
+        # the backbone's own check names the parameter; say which backbone it was
         raise ValueError(f"invalid parameters for backbone {backbone!r}: {exc}") from None
     head = MultiTaskHead(net.embedding_dim, list(n_classes))
     return MultiTaskNetwork(net, head, task_norm_stats=task_norm_stats)

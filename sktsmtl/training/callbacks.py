@@ -1,11 +1,12 @@
 """skorch callbacks of the multi-task training loop."""
 
 import copy
+import sys
 
 import numpy as np
 from skorch.callbacks import Callback
 
-__all__ = ["TaskAccuracy", "BestEpochRestorer"]
+__all__ = ["TaskAccuracy", "BestEpochRestorer", "EpochProgress"]
 
 
 class TaskAccuracy(Callback):
@@ -86,3 +87,49 @@ class BestEpochRestorer(Callback):
         if self._state is not None:
             net.module_.load_state_dict(self._state)
         self._state = None
+
+
+class EpochProgress(Callback):
+    """Print one line per epoch: train loss, validation accuracy per task, duration.
+
+    For long runs (``sktsmtl benchmark``) where a user must see a fit move; lines are
+    self-describing (``prefix`` names the fit), so fits running in parallel processes
+    can share a terminal. Written with :func:`tqdm.tqdm.write` so that a progress bar
+    of the same process is redrawn below them.
+
+    Parameters
+    ----------
+    prefix : str, default=""
+        Start of every line, for example the method and seed.
+    file : file-like, default=None
+        Where to write; None is standard output.
+
+    Examples
+    --------
+    >>> from sktsmtl.training import EpochProgress
+    >>> EpochProgress("resnet1d-mtl seed 0").prefix
+    'resnet1d-mtl seed 0'
+    """
+
+    def __init__(self, prefix="", file=None):
+        self.prefix = prefix
+        self.file = file
+
+    def on_epoch_end(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        row = net.history[-1]
+        parts = [f"epoch {row['epoch']}/{net.max_epochs}"]
+        if "train_loss" in row:
+            parts.append(f"train loss {row['train_loss']:.3f}")
+        per_task = [(k[len("valid_acc_"):], v) for k, v in row.items()
+                    if k.startswith("valid_acc_") and k != "valid_acc_best"]
+        if per_task:
+            parts.append("valid acc " + " ".join(f"{t} {v:.2f}" for t, v in per_task))
+        if row.get("valid_acc_best"):
+            parts.append("best")
+        parts.append(f"{row.get('dur', 0.0):.1f} s")
+        line = " | ".join(parts)
+        if self.prefix:
+            line = f"{self.prefix} | {line}"
+        tqdm.write(line, file=self.file if self.file is not None else sys.stdout)

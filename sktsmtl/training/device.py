@@ -17,6 +17,11 @@ def resolve_device(device):
     Returns
     -------
     str
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a CUDA device where torch has none.
     """
     if isinstance(device, torch.device):
         device = str(device)
@@ -24,6 +29,20 @@ def resolve_device(device):
         return "cuda" if torch.cuda.is_available() else "cpu"
     if not isinstance(device, str) or not (device == "cpu" or device.startswith("cuda")):
         raise ValueError(f"device must be 'cpu', 'cuda' or 'auto'; got {device!r}.")
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            why = ("this torch build has no CUDA support" if torch.version.cuda is None
+                   else "torch finds no usable GPU")
+            raise ValueError(
+                f"device={device!r} but {why}; use device='cpu', or device='auto' to take "
+                "a GPU only where there is one."
+            )
+        index = device.partition(":")[2]
+        if index and (not index.isdigit() or int(index) >= torch.cuda.device_count()):
+            raise ValueError(
+                f"device={device!r}: there are {torch.cuda.device_count()} GPU(s), "
+                f"numbered 0 to {torch.cuda.device_count() - 1}."
+            )
     return device
 
 

@@ -67,7 +67,7 @@ def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
         cbs.append(("early_stopping", EarlyStopping(monitor="valid_acc", patience=early_stopping,
                                                     lower_is_better=False, threshold=0.0)))
     cbs.extend(callbacks or [])
-    train_split = (TaskStratifiedSplit(validation_fraction, split_seed)
+    train_split = (TaskStratifiedSplit(validation_fraction, split_seed, task_names)
                    if validation_fraction > 0 else None)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(weight_seed)
@@ -90,6 +90,7 @@ def fit_task_network(series, task_index, y, n_classes, task_names, *, backbone,
             device=device,
             verbose=verbose,
             sampler_seed=sampler_seed,
+            task_names=list(task_names),
             sharing_criterion=sharing_loss,
             torch_load_kwargs={"weights_only": False},
         )

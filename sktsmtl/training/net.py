@@ -15,6 +15,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from .dataset import TaskDataset
+from .memory import check_training_memory, inference_batch_size
 from .sampler import TaskBatchSampler
 
 __all__ = ["MultiTaskNet"]
@@ -32,6 +33,8 @@ class MultiTaskNet(NeuralNet):
         The multi-task network (instance or class, as in skorch).
     sampler_seed : int, default=None
         Seed of the training batch sampler.
+    task_names : list of str, default=None
+        Display name of every task index, for error messages.
     sharing_criterion : torch.nn.Module class or instance, default=None
         Classifier-sharing term added to the training loss, called as
         ``sharing_criterion_(logits_per_head, weights_per_head)`` with the logits of
@@ -44,10 +47,12 @@ class MultiTaskNet(NeuralNet):
         max_epochs, batch_size, train_split, callbacks, device, verbose, ...).
     """
 
-    def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None, **kwargs):
+    def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None,
+                 task_names=None, **kwargs):
         # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
         # the initialize methods (an instance is a valid value, as for ``criterion``)
         self.sampler_seed = sampler_seed
+        self.task_names = task_names
         self.sharing_criterion = sharing_criterion
         super().__init__(module, *args, **kwargs)
 
@@ -61,11 +66,23 @@ class MultiTaskNet(NeuralNet):
         if not isinstance(dataset, TaskDataset):
             return super().get_iterator(dataset, training=training)
         rows = dataset.task_rows()
+        batch_size = self.batch_size
+        if training:
+            check_training_memory(self.module_, dataset.padded_lengths, batch_size,
+                                  self.device, self.task_names,
+                                  {t: len(r) for t, r in rows.items()})
+        else:
+            # prediction splits batches that would not fit (no backward pass to keep)
+            batch_size = min(inference_batch_size(self.module_, length, batch_size,
+                                                  self.device)
+                             for length in dataset.padded_lengths.values())
         sampler = TaskBatchSampler(
             [rows[t] for t in sorted(rows)],
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             random_state=self.sampler_rng_ if training else None,
             shuffle=training,
+            # batch norm in training mode needs two series per batch
+            min_batch_size=2 if training else 1,
         )
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=TaskDataset.collate)
 

@@ -71,6 +71,11 @@ default=None
         ``n_iterations = max_t max(1, floor(|D_t| / batch_size))``.
     shuffle : bool, default=True
         Training order (Algorithm 2) or the deterministic evaluation order.
+    min_batch_size : int, default=1
+        A last slice shorter than this is merged into the slice before it (which then
+        holds up to ``batch_size + min_batch_size - 1`` rows). Training uses 2: batch
+        norm in training mode fails on a batch of one series ("Expected more than 1
+        value per channel"), as with 41 series and ``batch_size=40``.
 
     Attributes
     ----------
@@ -103,12 +108,14 @@ default=None
     """
 
     def __init__(self, task_indices, batch_size, random_state=None, drop_last=False,
-                 shuffle=True):
+                 shuffle=True, min_batch_size=1):
         super().__init__()
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or (
-            batch_size < 1
-        ):
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        for name, value in (("batch_size", batch_size), ("min_batch_size", min_batch_size)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or (
+                value < 1
+            ):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        self.min_batch_size = int(min_batch_size)
         if isinstance(task_indices, (str, bytes)) or not hasattr(task_indices, "__len__"):
             raise TypeError("task_indices must be a sequence of arrays of row indices.")
         self.batch_size = int(batch_size)
@@ -170,6 +177,9 @@ default=None
         """Batches one full pass through a task of ``n`` rows yields."""
         if self.drop_last:
             return max(1, n // self.batch_size)
+        full, rest = divmod(n, self.batch_size)
+        if full and 0 < rest < self.min_batch_size:
+            return full  # the short rest joins the last full batch
         return math.ceil(n / self.batch_size)
 
     def _slices(self, order):
@@ -179,8 +189,11 @@ default=None
             stop = (n // self.batch_size) * self.batch_size
         else:
             stop = n
-        return [order[i:min(i + self.batch_size, stop)].tolist()
-                for i in range(0, stop, self.batch_size)]
+        slices = [order[i:min(i + self.batch_size, stop)].tolist()
+                  for i in range(0, stop, self.batch_size)]
+        if len(slices) > 1 and len(slices[-1]) < self.min_batch_size:
+            slices[-2].extend(slices.pop())
+        return slices
 
     def __iter__(self):
         if not self.shuffle:

@@ -1,11 +1,20 @@
 import json
+import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from sktsmtl.benchmarking import RESULT_COLUMNS, get_protocol, run_benchmark
+from sktsmtl.benchmarking import (
+    RESULT_COLUMNS,
+    BenchmarkInterrupted,
+    get_protocol,
+    run_benchmark,
+)
 from sktsmtl.benchmarking import _files
 from sktsmtl.classification import (
     KNeighborsDTWClassifier,
@@ -131,10 +140,107 @@ def test_finished_cells_are_read_back_not_recomputed(tmp_path):
     next(c for c in cells if "_seed1_" in c.name).unlink()
     run_benchmark("basic_motions", **kwargs)
     assert Counting.fits == 6
-    # other settings are other cells
+    # a setting the method has no parameter for does not make another cell
     run_benchmark("basic_motions", **dict(kwargs, seeds=[0]), max_epochs=3)
+    assert Counting.fits == 6
+    # a setting that reaches the method does
+    run_benchmark("basic_motions", **dict(kwargs, seeds=[0]), normalize=True)
     assert Counting.fits == 8
     assert len(list((tmp_path / "cells").rglob("*.json"))) == 3
+
+
+def test_a_cells_key_holds_only_the_settings_its_method_uses(tmp_path):
+    knn = PerTaskClassifier(KNeighborsDTWClassifier())
+    kwargs = dict(methods=[("1nn", knn), ("majority", CountingWithNormalize())],
+                  protocol="ucr", tasks=TASKS, out_dir=tmp_path)
+    run_benchmark("basic_motions", **kwargs, max_epochs=5)
+    store = tmp_path / "cells" / "basic_motions_ucr"
+    first = {c.name for c in store.glob("*.json")}
+    # 1NN-DTW has no epochs: the same cells, nothing computed again
+    Counting.fits = 0
+    run_benchmark("basic_motions", **kwargs, max_epochs=50)
+    assert {c.name for c in store.glob("*.json")} == first
+    assert Counting.fits == 0
+    # window reaches 1NN-DTW only: one new cell
+    run_benchmark("basic_motions", **kwargs, method_params={"window": 0.1})
+    assert len({c.name for c in store.glob("*.json")} - first) == 1
+    assert Counting.fits == 0
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda r: r["accuracy"].pop("gyro_z"), "task 'gyro_z' has no accuracy"),
+    (lambda r: r["accuracy"].update(accel_x=1.5), "not in \\[0, 1\\]"),
+    (lambda r: r.update(fit_seconds="fast"), "not a duration"),
+    (lambda r: r["n_test"].update(accel_x=0), "n_test 0"),
+])
+def test_a_cell_file_that_parses_but_is_wrong_is_computed_again(tmp_path, damage, reason):
+    kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
+    first = run_benchmark("basic_motions", **kwargs)
+    cell = next((tmp_path / "cells").rglob("*.json"))
+    record = json.loads(cell.read_text())
+    damage(record)
+    cell.write_text(json.dumps(record))
+    Counting.fits = 0
+    with pytest.warns(UserWarning, match=reason):
+        again = run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 2  # the cell was fitted again (once per task) ...
+    pd.testing.assert_frame_equal(first.drop(columns=["fit_seconds", "score_seconds"]),
+                                  again.drop(columns=["fit_seconds", "score_seconds"]))
+    rewritten = json.loads(cell.read_text())["accuracy"]  # ... and its file rewritten
+    assert rewritten == dict(zip(first["task"], first["accuracy"]))
+
+
+def test_a_cell_locked_by_another_run_is_waited_for_not_computed(tmp_path, monkeypatch):
+    import threading
+
+    kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
+    first = run_benchmark("basic_motions", **kwargs)
+    cell = next((tmp_path / "cells").rglob("*.json"))
+    text = cell.read_text()
+    cell.unlink()
+    # another live process of this host holds the lock and writes the file later
+    lock = _files.CellLock(cell)
+    lock.path.write_text(json.dumps({"host": _files.socket.gethostname(),
+                                     "pid": os.getppid()}))
+
+    def other_run():
+        time.sleep(0.5)
+        cell.write_text(text)
+        lock.path.unlink()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    Counting.fits = 0
+    again = run_benchmark("basic_motions", **kwargs)
+    thread.join()
+    assert Counting.fits == 0
+    pd.testing.assert_frame_equal(first, again)
+    assert not lock.path.exists()
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
+    kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
+    run_benchmark("basic_motions", **kwargs)
+    cell = next((tmp_path / "cells").rglob("*.json"))
+    cell.unlink()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = _files.CellLock(cell)
+    lock.path.write_text(json.dumps({"host": _files.socket.gethostname(),
+                                     "pid": dead.pid}))
+    Counting.fits = 0
+    run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 2 and cell.exists() and not lock.path.exists()
+
+
+def test_two_runs_into_one_folder_hold_separate_locks(tmp_path):
+    first, second = _files.CellLock(tmp_path / "c.json"), _files.CellLock(tmp_path / "c.json")
+    assert first.acquire()
+    assert not second.acquire() and second.locked_elsewhere()
+    first.release()
+    assert second.acquire() and not first.acquire()
+    second.release()
+    assert not (tmp_path / "c.json.lock").exists()
 
 
 def test_an_unreadable_cell_file_is_computed_again(tmp_path):
@@ -151,9 +257,13 @@ def test_an_unreadable_cell_file_is_computed_again(tmp_path):
 @pytest.mark.parametrize("interrupt", [True, False])
 def test_an_interrupted_run_leaves_only_whole_files_and_resumes(tmp_path, interrupt):
     failing = [("majority", Counting(fail_on_seed=1, interrupt=interrupt))]
-    with pytest.raises(KeyboardInterrupt if interrupt else RuntimeError):
+    with pytest.raises(KeyboardInterrupt if interrupt else RuntimeError) as info:
         run_benchmark("basic_motions", failing, seeds=[0, 1, 2], tasks=TASKS,
                       out_dir=tmp_path)
+    if interrupt:  # the finished cells come with the interrupt
+        assert isinstance(info.value, BenchmarkInterrupted)
+        assert info.value.results["seed"].tolist() == [0, 0]
+        assert list(info.value.results.columns) == list(RESULT_COLUMNS)
     files = _files_in(tmp_path)
     assert len(files) == 1 and "_seed0_" in files[0]  # no temporary or partial file
     record = json.loads((tmp_path / files[0]).read_text())
@@ -238,3 +348,15 @@ def test_one_nn_dtw_on_a_ucr_group(ucr_dir):
     assert results["n_test"].tolist() == [40] and results["n_fit"].tolist() == [160]
     # the paper reports 0.82; one seed's 40 test series swing it by several points
     assert 0.7 <= results["accuracy"].iloc[0] <= 0.9
+
+
+def test_progress_prints_a_line_per_epoch_with_validation_accuracy_per_task(capsys):
+    net = MultiTaskTimeSeriesClassifier(backbone="resnet1d", batch_size=16, max_epochs=2,
+                                        backbone_params={"filters": (4,),
+                                                         "kernel_sizes": (3,)})
+    run_benchmark("basic_motions", [("tiny", net)], tasks=TASKS, progress=True)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "epoch" in line]
+    assert len(lines) == 2
+    assert lines[0].startswith("tiny seed 0 | epoch 1/2 | train loss")
+    assert "valid acc accel_x" in lines[1] and "gyro_z" in lines[1]
+    assert net.callbacks is None  # the method's own estimator is left as it was

@@ -217,3 +217,14 @@ def test_clone_pickle_and_cross_validation():
     assert clone(clf).get_params() == clf.get_params()
     scores = cross_val_score(KNeighborsDTWClassifier(window=0.1), X, y, cv=3)
     assert scores.mean() > 0.9
+
+
+@pytest.mark.parametrize("make", [
+    lambda: {"a": np.zeros((4, 6))},
+    lambda: __import__("sktsmtl").TaskPanel.from_dict({"a": np.zeros((4, 6))}),
+])
+def test_several_tasks_point_to_per_task_classifier(make):
+    from sktsmtl import KNeighborsDTWClassifier
+
+    with pytest.raises(TypeError, match=r"PerTaskClassifier\(KNeighborsDTWClassifier\(\)\)"):
+        KNeighborsDTWClassifier().fit(make(), {"a": [0, 1, 0, 1]})

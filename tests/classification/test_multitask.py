@@ -340,3 +340,102 @@ def test_every_backbone_with_mtcs_and_the_svm_stage(backbone, params):
     pred = clf.predict(X)
     assert set(pred["b"].tolist()) <= {"low", "mid", "high"}
     assert not hasattr(clf, "predict_proba")
+
+
+# -- defects of issue 11: clear errors and no crash on small or odd inputs -------------
+
+def test_a_last_batch_of_one_series_never_reaches_batch_norm():
+    rng = np.random.default_rng(0)
+    X, y = {"a": rng.standard_normal((41, 30))}, {"a": np.arange(41) % 2}
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, max_epochs=1, batch_size=40,
+                                               validation_fraction=0)).fit(X, y)
+    assert clf.predict(X)["a"].shape == (41,)
+
+
+def test_convtimenet_with_a_single_patch_trains():
+    rng = np.random.default_rng(0)
+    X, y = {"a": rng.standard_normal((9, 16))}, {"a": np.arange(9) % 2}
+    clf = MultiTaskTimeSeriesClassifier(
+        backbone="convtimenet", patch_size=16, patch_stride=16, d_model=8,
+        kernel_sizes=(3,), max_epochs=1, batch_size=8, validation_fraction=0,
+        random_state=0).fit(X, y)
+    assert clf.predict(X)["a"].shape == (9,)
+
+
+@pytest.mark.parametrize("backbone, params, match", [
+    ("resnet1d", {"filters": (0,)}, "backbone 'resnet1d': filters must be a non-empty"),
+    ("resnet1d", {"kernel_sizes": ()}, "kernel_sizes must be a non-empty"),
+    ("resnet1d", {"n_templates": 8}, "'n_templates' is not a parameter of backbone "
+                                     "'resnet1d'; it accepts \\['filters', 'kernel_sizes'\\]"),
+    ("resnet1d", {"in_channels": 2}, "'in_channels' is set from the data"),
+    ("resnet2d", {"width": 0}, "width must be an integer >= 1"),
+    ("resnet2d", {"n_blocks": 1.5}, "n_blocks must be an integer"),
+    ("resnet2d", {"distance": "cosine"}, "distance must be one of"),
+    ("ts2vec", {"hidden_dim": 0}, "hidden_dim"),
+    ("convtimenet", {"dropout": 1.0}, "dropout"),
+])
+def test_backbone_params_are_validated_naming_the_key(backbone, params, match):
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(backbone=backbone, backbone_params=params,
+                                        max_epochs=1)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
+def test_cuda_without_a_gpu_is_a_clear_error_and_auto_falls_back():
+    X, y = _tasks()
+    with pytest.raises(ValueError, match="device='cuda' but .*use device='cpu', or "
+                                         "device='auto'"):
+        MultiTaskTimeSeriesClassifier(**dict(FAST1D, device="cuda")).fit(X, y)
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, device="auto", max_epochs=1))
+    assert clf.fit(X, y).predict(X)["a"].shape == (24,)
+
+
+def test_too_small_a_task_for_validation_warns_naming_it():
+    X, y = _tasks()
+    X["tiny"], y["tiny"] = X["a"][:2], np.array([0, 1])
+    with pytest.warns(UserWarning, match="task 'tiny' has 2 series: too few to hold out "
+                                         "validation_fraction=0.25"):
+        clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, max_epochs=1)).fit(X, y)
+    assert clf.best_epoch_ == 1  # the other tasks still choose the epoch
+
+
+def test_no_validation_at_all_warns_that_the_last_epoch_is_kept():
+    X, y = {"a": np.zeros((2, 10)) + np.arange(2)[:, None]}, {"a": np.array([0, 1])}
+    with pytest.warns(UserWarning, match="keeps the last epoch"):
+        clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, max_epochs=1)).fit(X, y)
+    assert clf.best_epoch_ is None
+
+
+def test_a_training_batch_too_large_for_memory_is_refused_before_allocation(monkeypatch):
+    from sktsmtl.training import memory
+
+    monkeypatch.setattr(memory, "available_memory", lambda device: 3_000_000)
+    rng = np.random.default_rng(0)
+    X, y = {"long": rng.standard_normal((12, 400))}, {"long": np.arange(12) % 2}
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST, batch_size=12, validation_fraction=0))
+    with pytest.raises(MemoryError, match=r"task 'long': a training batch of 12 series of "
+                                          r"length 400 needs about .* GB.*batch_size="):
+        clf.fit(X, y)
+
+
+def test_prediction_splits_batches_to_fit_in_memory(monkeypatch):
+    from sktsmtl.training import memory
+
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**FAST).fit(X, y)
+    expected = clf.predict_proba(X)
+    per_series = clf.nets_["a"].module_.backbone.activation_bytes(30, 1)
+    # room for three series at a time
+    monkeypatch.setattr(memory, "available_memory",
+                        lambda device: int(3.5 * per_series / memory._BUDGET_SHARE))
+    seen = []
+    original = memory.inference_batch_size
+    monkeypatch.setattr(
+        "sktsmtl.training.net.inference_batch_size",
+        lambda *a: seen.append(original(*a)) or seen[-1])
+    split = clf.predict_proba(X)
+    assert min(seen) == 3
+    for task in X:
+        np.testing.assert_allclose(split[task], expected[task], rtol=1e-5, atol=1e-6)

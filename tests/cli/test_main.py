@@ -107,9 +107,40 @@ def test_an_interrupt_keeps_the_finished_fits(capsys, tmp_path):
                           "--tasks", "accel_x") == 130
     finally:
         unregister_method("interrupting")
-    assert "run the same command again" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "run the same command again" in err
     cells = list((tmp_path / "cells").rglob("*"))
     assert [c.name.split("_")[0] for c in cells if c.is_file()] == ["1nn-dtw"]
+    # the report of the finished cells is written and printed
+    assert "Finished cells so far" in out and "| accel_x |" in out
+    table = pd.read_csv(tmp_path / "basic_motions_paper_results.csv")
+    assert table["method"].unique().tolist() == ["1nn-dtw"]
+
+
+def test_sigterm_is_handled_like_ctrl_c(capsys, tmp_path):
+    import os
+    import signal
+
+    from sklearn.dummy import DummyClassifier
+
+    from sktsmtl.benchmarking import register_method, unregister_method
+
+    class Terminated(DummyClassifier):
+        def fit(self, X, y):
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise AssertionError("SIGTERM did not stop the run")
+
+    before = signal.getsignal(signal.SIGTERM)
+    register_method("terminated", Terminated())
+    try:
+        assert _benchmark(tmp_path, "--methods", "1nn-dtw", "terminated",
+                          "--tasks", "accel_x") == 130
+    finally:
+        unregister_method("terminated")
+    out, err = capsys.readouterr()
+    assert "interrupted" in err and "Finished cells so far" in out
+    assert (tmp_path / "basic_motions_paper_table.md").exists()
+    assert signal.getsignal(signal.SIGTERM) == before  # handler restored
 
 
 def test_unknown_group_is_a_clear_error(capsys):

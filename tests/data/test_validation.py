@@ -121,3 +121,63 @@ def test_hand_built_panel_is_validated():
     mixed = TaskPanel([np.zeros((1, 3)), np.zeros((2, 3))], ["b", "b"])
     with pytest.raises(ValueError, match="'b': series 1 has 2 channels"):
         check_task_input(mixed)
+
+
+@pytest.mark.parametrize("X, y", [
+    ({None: np.zeros((4, 6))}, {None: [0, 1, 0, 1]}),
+    ({"a": np.zeros((4, 6)), None: np.zeros((2, 6))}, {"a": [0, 1, 0, 1], None: [0, 1]}),
+])
+def test_none_is_refused_as_a_task_id(X, y):
+    with pytest.raises(ValueError, match="None is not a valid task id"):
+        check_task_data(X, y)
+    with pytest.raises(ValueError, match="None is not a valid task id"):
+        TaskLabels.from_dict(y)
+
+
+def test_none_task_id_in_a_hand_built_panel():
+    with pytest.raises(ValueError, match="None is not a valid task id"):
+        TaskPanel([np.zeros((1, 3))] * 2, ["a", None])
+
+
+@pytest.mark.parametrize("X, y, name", [
+    ((row for row in np.zeros((4, 6))), [0, 1, 0, 1], "X is a generator"),
+    ({"a": (row for row in np.zeros((4, 6)))}, {"a": [0, 1, 0, 1]}, "'a': got a generator"),
+    ({"a": np.zeros((4, 6))}, (label for label in [0, 1, 0, 1]), "y is a generator"),
+    ({"a": np.zeros((4, 6))}, iter({"a": [0, 1, 0, 1]}), "y is a dict_keyiterator"),
+])
+def test_a_generator_is_refused_with_a_clear_error(X, y, name):
+    with pytest.raises(TypeError, match=f"{name}, which can be read only once"):
+        check_task_data(X, y)
+
+
+def test_a_generator_of_one_task_names_it():
+    with pytest.raises(TypeError, match="task 'a': got a generator"):
+        check_task_input({"a": (row for row in np.zeros((4, 6)))})
+
+
+def test_complex_values_name_the_task():
+    with pytest.raises(TypeError, match="task 'a': X holds complex numbers"):
+        check_task_input({"a": np.zeros((3, 4)) + 1j})
+
+
+def test_none_inside_an_object_array_is_refused_not_read_as_nan():
+    X = np.zeros((2, 4)).astype(object)
+    X[1, 2] = None
+    with pytest.raises(ValueError, match="task 'a': X contains None; mark missing values"):
+        check_task_input({"a": X})
+    with pytest.raises(ValueError, match="task 'a': series 1 contains None"):
+        check_task_input({"a": [np.zeros(3), np.array([1.0, None])]})
+
+
+def test_the_array_fast_path_matches_the_per_series_path():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((6, 2, 9))
+    X[1, :, 5:] = np.nan      # a shorter series
+    X[2, 0, 3] = np.nan       # a missing value stays
+    X[3, 1, 7:] = np.nan      # one channel shorter: the series keeps its length
+    fast = TaskPanel.from_dict({"a": X}).series
+    slow = TaskPanel.from_dict({"a": list(X)}).series
+    assert [s.shape for s in fast] == [s.shape for s in slow]
+    assert [s.shape[1] for s in fast] == [9, 5, 9, 9, 9, 9]
+    for f, s in zip(fast, slow):
+        np.testing.assert_array_equal(f, s)

@@ -133,3 +133,28 @@ def test_shipped_japanese_vowels_variable_length():
         observed = ~np.isnan(X[i])
         assert (observed.sum(axis=1) == lengths[i]).all()
         assert observed[:, : lengths[i]].all()
+
+
+_EQUAL = ("@problemName toy\n@univariate true\n@equalLength true\n{length}"
+          "@classLabel true a b\n@data\n")
+
+
+@pytest.mark.parametrize("header, rows, match", [
+    ("@seriesLength 3\n", "1,2,3:a\n4,5:b\n", "line 8: channel 0 has 2 values but the file "
+                                              "declares @equalLength true and @seriesLength "
+                                              "has 3"),
+    ("@seriesLength 3\n", "1,2,3,4:a\n", "line 7: channel 0 has 4 values"),
+    ("", "1,2,3:a\n4,5:b\n", "line 7: channel 0 has 2 values .*the first series has 3"),
+])
+def test_equal_length_files_are_checked_against_the_rows(tmp_path, header, rows, match):
+    path = tmp_path / "toy.ts"
+    path.write_text(_EQUAL.format(length=header) + rows)
+    with pytest.raises(ValueError, match=match):
+        read_ts_file(path)
+
+
+def test_equal_length_file_of_declared_length_reads(tmp_path):
+    path = tmp_path / "toy.ts"
+    path.write_text(_EQUAL.format(length="@seriesLength 3\n") + "1,2,3:a\n4,?,6:b\n")
+    X, y = read_ts_file(path)
+    assert X.shape == (2, 3) and np.isnan(X[1, 1])

@@ -140,9 +140,9 @@ def test_read_tsv_labels(tmp_path):
     assert read_ucr_tsv(path)[1].tolist() == ["0.5", "1"]
 
 
-def test_read_tsv_ragged_rows_and_other_delimiters(tmp_path):
+def test_read_tsv_other_delimiters(tmp_path):
     path = tmp_path / "a.tsv"
-    path.write_text("1\t1\t2\t3\n2\t4\n\n")
+    path.write_text("1\t1\t2\t3\n2\t4\tNaN\tNaN\n\n")
     X, _ = read_ucr_tsv(path)
     assert X.shape == (2, 3) and np.isnan(X[1, 1:]).all()
     path.write_text("1,1.0,2.0\r\n2,3.0,4.0\r\n")  # old comma-separated archive files
@@ -241,3 +241,18 @@ def test_paper_splits_of_one_dataset(ucr_dir):
     X_all, _ = load_ucr_dataset("ECG200", "all", data_dir=ucr_dir)
     merged = np.concatenate([X for X, _ in parts])
     assert sorted(map(tuple, merged.tolist())) == sorted(map(tuple, X_all.tolist()))
+
+
+def test_a_cut_off_line_is_an_error_naming_its_line(tmp_path):
+    path = tmp_path / "Toy_TRAIN.tsv"
+    path.write_text("1\t0.5\t1.0\t1.5\n2\t2.0\t3.0\n1\t1.0\t1.0\t1.0\n")
+    with pytest.raises(ValueError, match=r"line 2: 2 values where line 1 has 3; the line "
+                                         r"looks cut off"):
+        read_ucr_tsv(path)
+
+
+def test_trailing_nan_in_a_full_width_line_is_a_shorter_series(tmp_path):
+    path = tmp_path / "Toy_TRAIN.tsv"
+    path.write_text("1\t0.5\t1.0\t1.5\n2\t2.0\tNaN\tNaN\n")
+    X, _ = read_ucr_tsv(path)
+    assert np.isnan(X[1, 1:]).all() and X.shape == (2, 3)

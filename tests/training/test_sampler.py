@@ -198,3 +198,29 @@ def test_with_dataloader():
     loader = DataLoader(ds, batch_sampler=TaskBatchSampler(tasks, BATCH, random_state=0))
     batches = [b[0].tolist() for b in loader]
     assert len(batches) == len(loader) == 15
+
+
+def test_a_short_last_slice_joins_the_batch_before_it():
+    # 41 rows in batches of 40: a lone last row would reach batch norm alone
+    sampler = TaskBatchSampler([np.arange(41)], batch_size=40, random_state=0,
+                               min_batch_size=2)
+    sizes = [len(b) for b in sampler]
+    assert sizes == [41] and len(sampler) == 1
+    assert sorted(next(iter(sampler))) == list(range(41))
+    # two tasks, the small one cycled: no batch of one anywhere
+    sampler = TaskBatchSampler([np.arange(81), np.arange(81, 84)], batch_size=40,
+                               random_state=0, min_batch_size=2)
+    assert Counter(len(b) for b in sampler) == {40: 1, 41: 1, 3: 2}
+    # evaluation order keeps its batches
+    assert [len(b) for b in TaskBatchSampler([np.arange(41)], 40, shuffle=False)] == [40, 1]
+
+
+def test_a_task_of_one_row_is_one_batch_whatever_min_batch_size():
+    sampler = TaskBatchSampler([np.arange(1)], batch_size=4, min_batch_size=2)
+    assert list(sampler) == [[0]]
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True])
+def test_min_batch_size_is_validated(value):
+    with pytest.raises(ValueError, match="min_batch_size"):
+        TaskBatchSampler([np.arange(4)], batch_size=2, min_batch_size=value)
