@@ -26,6 +26,7 @@ PUBLIC_PACKAGES = [
     "sktsmtl.datasets",
     "sktsmtl.distances",
     "sktsmtl.preprocessing",
+    "sktsmtl.representation",
     "sktsmtl.nets",
     "sktsmtl.training",
     "sktsmtl.classification",

@@ -12,6 +12,12 @@ from .resnet1d import ResNet1D
 from .resnet2d import RESNET2D_PRESETS, ResNet2D
 from .template_distance import PairwiseDistance, TemplateDistance, pairwise_distance
 from .ts2vec import TS2VecEncoder
+from .ts2vec_loss import (
+    HierarchicalContrastiveLoss,
+    hierarchical_contrastive_loss,
+    instance_contrastive_loss,
+    temporal_contrastive_loss,
+)
 from .sharing import (
     ClassifierSharingLoss,
     pair_sharing_loss,
@@ -36,6 +42,10 @@ __all__ = [
     "MaskedBatchNorm2d",
     "ConvTimeNet",
     "TS2VecEncoder",
+    "hierarchical_contrastive_loss",
+    "instance_contrastive_loss",
+    "temporal_contrastive_loss",
+    "HierarchicalContrastiveLoss",
     "task_affinity",
     "relevance_mask",
     "pair_sharing_loss",

@@ -1,0 +1,337 @@
+"""``TS2VecTransformer``: self-supervised TS2Vec representations as a scikit-learn transformer."""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..data import SINGLE_TASK, TaskPanel
+from ..preprocessing._base import SeriesTransformer
+from ..preprocessing.imputation import interpolate_missing
+from ..training.device import resolve_device, seed_sequence
+from ._contrastive import TaskSeries, default_n_iters, train_ts2vec
+
+__all__ = ["TS2VecTransformer"]
+
+_TRANSFORM_BATCH = 256
+
+
+class TS2VecTransformer(SeriesTransformer):
+    """Self-supervised TS2Vec encoder(s): series in, 320-d representations out.
+
+    ``fit`` trains a :class:`~sktsmtl.nets.TS2VecEncoder` with TS2Vec's objective (Yue
+    et al. 2022), without labels: for every series of a mini-batch, two overlapping
+    random crops; the encoder (in training mode, so with its binomial timestamp masking
+    of each view) gives per-step representations of both views; the
+    :func:`~sktsmtl.nets.hierarchical_contrastive_loss` of their overlap is minimised
+    with AdamW. ``transform`` gives the instance representation of every series: the
+    evaluation-mode encoder's max over all time steps.
+
+    With several tasks, ``joint=True`` trains one encoder on all tasks (the
+    self-supervised pre-training on all datasets of the MTCS paper, section 4.4.1;
+    every mini-batch holds the series of one task, the tasks' batches shuffled
+    together) and ``joint=False`` one encoder per task (TS2Vec's own protocol, the
+    MTCS paper's "TS2Vec" column).
+
+    Followed by :class:`~sktsmtl.classification.PerTaskClassifier` of
+    :class:`~sktsmtl.classification.CrossValidatedSVC`, this is the TS2Vec
+    classification protocol (``fit_svm``) on any input form.
+
+    Decisions left open by the sources (documented here, and parameters where a user
+    may want the other choice):
+
+    * One overlap length is drawn per mini-batch, uniformly between
+      ``2**(temporal_unit + 1)`` and the batch's shortest series; then, per series, the
+      overlap's start and the two views' outer ends, uniformly inside that series. (TS2Vec
+      draws the whole crop layout once per batch of equal-length rows and shifts it by
+      a random offset per row, which needs one common length.) Each view is encoded
+      with its true length, so the padding of shorter series never reaches the loss.
+    * Missing values inside a series are filled by linear interpolation before
+      training and before encoding (:func:`~sktsmtl.preprocessing.interpolate_missing`).
+    * Series longer than ``max_train_length`` are cut, at every step, to a random
+      window of that length (TS2Vec splits them into sections once).
+    * The averaged weights (``swa``) average every step's weights, the initial ones
+      not included.
+    * The training length is in optimiser steps, ``n_iters``; None takes TS2Vec's rule
+      on the training data of each encoder: 200 steps up to 100,000 values (series x
+      channels x longest length), else 600.
+
+    Parameters
+    ----------
+    output_dim : int, default=320
+        Size of the representation.
+    hidden_dim : int, default=64
+        Channels of the hidden blocks.
+    depth : int, default=10
+        Number of hidden dilated residual blocks.
+    mask_p : float, default=0.5
+        Timestamp masking probability during training.
+    dropout : float, default=0.1
+        Dropout on the per-step representations during training.
+    joint : bool, default=True
+        With several tasks: one encoder for all tasks (True) or one per task (False).
+        Ignored with one task.
+    n_iters : int or None, default=None
+        Optimiser steps per encoder; None: TS2Vec's 200 / 600 rule.
+    batch_size : int, default=8
+        Series per mini-batch (TS2Vec's UCR setting), at most the task's series count.
+    lr : float, default=1e-3
+        AdamW learning rate.
+    weight_decay : float, default=1e-2
+        AdamW weight decay (torch's default, which TS2Vec keeps).
+    alpha : float, default=0.5
+        Weight of the instance-wise terms of the loss (``1 - alpha``: temporal).
+    temporal_unit : int, default=0
+        Lowest pooling level with a temporal term; crops have at least
+        ``2**(temporal_unit + 1)`` steps, so every training series needs as many.
+    max_train_length : int or None, default=3000
+        Longest training window; None: no limit.
+    swa : bool, default=True
+        Encode with the running average of the weights over the training steps (TS2Vec
+        does); False: the final weights.
+    device : {"cpu", "cuda", "auto"} or str, default="cpu"
+        Training device; the fitted encoders are kept on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, masks, dropout, crops and batch order; an int makes a CPU fit
+        repeatable to the bit.
+    verbose : int, default=0
+        Print the mean loss of every epoch when > 0.
+
+    Attributes
+    ----------
+    encoders_ : dict
+        ``{task: TS2VecEncoder}`` on the CPU in evaluation mode, its weights in float64
+        (trained in float32; float64 makes a series' representation independent of the
+        other series encoded with it); with ``joint`` every task maps to the same
+        encoder.
+    loss_curves_ : dict
+        ``{task: list of float}``: the mean training loss of every epoch of the task's
+        encoder (the same list for every task with ``joint``).
+    n_iters_ : dict
+        ``{task: int}``: optimiser steps of the task's encoder.
+    tasks_ : list
+        Tasks seen at fit.
+    n_channels_ : dict
+        ``{task: C}``.
+    n_features_in_ : int
+        Number of time steps, only when fitted on a plain 2D array.
+    feature_names_in_ : ndarray of str
+        Only when fitted on a 2D array-like with string column names.
+
+    See Also
+    --------
+    sktsmtl.nets.TS2VecEncoder : the encoder.
+    sktsmtl.nets.hierarchical_contrastive_loss : the objective.
+    sktsmtl.classification.CrossValidatedSVC : TS2Vec's SVM stage.
+
+    Notes
+    -----
+    ``X`` may be a dict ``{task: X_t}``, a :class:`~sktsmtl.data.TaskPanel`, an
+    ``(n, L)`` or ``(n, C, L)`` array, or a list of 1D/2D series of varying length.
+    ``transform`` returns ``(n, output_dim)`` float64 representations in the input's
+    form: a dict of arrays for a dict, a ``TaskPanel`` of univariate "series" of
+    ``output_dim`` values for a ``TaskPanel`` (so that a grid search can index it and
+    a :class:`~sktsmtl.classification.PerTaskClassifier` fit on it), and one array for
+    an array or a list. A plain 2D array is one task whose time steps are features, so
+    ``transform`` then needs the ``n_features_in_`` seen at fit.
+
+    The sktsmtl reimplementation differs from TS2Vec's code in the points above; see
+    ``docs/mtcs.rst`` for accuracies measured with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktsmtl.representation import TS2VecTransformer
+    >>> X = np.random.default_rng(0).normal(size=(6, 20))
+    >>> ssl = TS2VecTransformer(output_dim=8, hidden_dim=4, depth=1, n_iters=2,
+    ...                         random_state=0)
+    >>> ssl.fit_transform(X).shape
+    (6, 8)
+    >>> Z = ssl.fit_transform({"a": X, "b": [X[0, :12], X[1]]})
+    >>> Z["a"].shape, Z["b"].shape
+    ((6, 8), (2, 8))
+    """
+
+    _keeps_length = False
+
+    _parameter_constraints = {
+        "output_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "depth": [Interval(numbers.Integral, 0, None, closed="left")],
+        "mask_p": [Interval(numbers.Real, 0, 1, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "joint": ["boolean"],
+        "n_iters": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, 1, closed="both")],
+        "temporal_unit": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_train_length": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "swa": ["boolean"],
+        "device": [StrOptions({"cpu", "cuda", "auto"}), str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, output_dim=320, hidden_dim=64, depth=10, mask_p=0.5, dropout=0.1,
+                 joint=True, n_iters=None, batch_size=8, lr=1e-3, weight_decay=1e-2,
+                 alpha=0.5, temporal_unit=0, max_train_length=3000, swa=True, device="cpu",
+                 random_state=None, verbose=0):
+        self.output_dim = output_dim
+        self.hidden_dim = hidden_dim
+        self.depth = depth
+        self.mask_p = mask_p
+        self.dropout = dropout
+        self.joint = joint
+        self.n_iters = n_iters
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.alpha = alpha
+        self.temporal_unit = temporal_unit
+        self.max_train_length = max_train_length
+        self.swa = swa
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self):
+        self._validate_params()
+        min_crop = 2 ** (self.temporal_unit + 1)
+        if self.max_train_length is not None and self.max_train_length < min_crop:
+            raise ValueError(
+                f"max_train_length={self.max_train_length} is shorter than the shortest "
+                f"crop, 2**(temporal_unit + 1) = {min_crop} steps."
+            )
+
+    def _task_series(self, panel, task, for_training):
+        """The task's series, missing values filled, checked for the crop length."""
+        min_crop = 2 ** (self.temporal_unit + 1)
+        series = []
+        for index, row in enumerate(panel.rows_of(task)):
+            s = panel.series[row]
+            if for_training and s.shape[1] < min_crop:
+                single = " (1 feature(s))" if task == SINGLE_TASK and s.shape[1] == 1 else ""
+                raise ValueError(
+                    f"task {task!r}: series {index} has {s.shape[1]} time step(s){single}; "
+                    f"TS2Vec's training crops two overlapping views of at least "
+                    f"2**(temporal_unit + 1) = {min_crop} steps (temporal_unit="
+                    f"{self.temporal_unit}), so every training series needs at least "
+                    f"{min_crop} steps."
+                )
+            if np.isnan(s).any():
+                s = interpolate_missing(s, task=task, index=index)
+            series.append(np.asarray(s, dtype=np.float64))
+        return series
+
+    def _encoder_params(self, n_channels):
+        return dict(in_channels=n_channels, hidden_dim=self.hidden_dim,
+                    output_dim=self.output_dim, depth=self.depth, mask_p=self.mask_p,
+                    dropout=self.dropout)
+
+    def _fit_panel(self, panel):
+        tasks = panel.tasks
+        channels = panel.n_channels()
+        data = {t: TaskSeries(t, self._task_series(panel, t, True)) for t in tasks}
+        joint = self.joint and len(tasks) > 1
+        if joint and len(set(channels.values())) > 1:
+            raise ValueError(
+                "joint=True trains one encoder on all tasks, which needs one channel "
+                f"count; got {channels}. Use joint=False for one encoder per task."
+            )
+        groups = [list(tasks)] if joint else [[t] for t in tasks]
+        seeds = seed_sequence(self.random_state, len(groups))
+        device = resolve_device(self.device)
+        self.encoders_, self.loss_curves_, self.n_iters_ = {}, {}, {}
+        for group, seed in zip(groups, seeds):
+            datasets = [data[t] for t in group]
+            n_iters = self.n_iters
+            if n_iters is None:
+                n_iters = default_n_iters(sum(d.size for d in datasets))
+            encoder, losses = train_ts2vec(
+                datasets, self._encoder_params(channels[group[0]]), n_iters,
+                self.batch_size, self.lr, self.weight_decay, self.alpha,
+                self.temporal_unit, self.max_train_length, self.swa, device, seed,
+                verbose=self.verbose, name="joint" if joint else str(group[0]))
+            for t in group:
+                self.encoders_[t] = encoder
+                self.loss_curves_[t] = losses
+                self.n_iters_[t] = n_iters
+
+    def _encode(self, encoder, series):
+        """``(n, output_dim)`` float64 representations of a task's series."""
+        out = np.empty((len(series), encoder.embedding_dim), dtype=np.float64)
+        # batches of series sorted by length: little padding
+        order = np.argsort([s.shape[1] for s in series], kind="stable")
+        with torch.no_grad():
+            for start in range(0, len(order), _TRANSFORM_BATCH):
+                rows = order[start:start + _TRANSFORM_BATCH]
+                batch = TaskSeries(None, [series[i] for i in rows], dtype=np.float64)
+                x = torch.from_numpy(batch.values)
+                lengths = None if np.all(batch.lengths == x.shape[-1]) else (
+                    torch.from_numpy(batch.lengths))
+                out[rows] = encoder(x, lengths).numpy()
+        return out
+
+    def fit(self, X, y=None):
+        """Train the encoder(s) on the series of ``X``, without labels.
+
+        Parameters
+        ----------
+        X : dict, TaskPanel, array-like or list
+            ``{task: X_t}``, a ``TaskPanel``, an ``(n, L)`` or ``(n, C, L)`` array
+            (NaN-padded or not) or a list of 1D/2D series of varying length.
+        y : None
+            Ignored (labels of any form are accepted and not used).
+
+        Returns
+        -------
+        self : TS2VecTransformer
+            The fitted transformer.
+
+        Raises
+        ------
+        ValueError
+            On bad input, or a series shorter than ``2**(temporal_unit + 1)`` steps,
+            naming the task.
+        """
+        return super().fit(X, y)
+
+    def transform(self, X):
+        """Representations of every series of ``X``, in the form of ``X``.
+
+        Parameters
+        ----------
+        X : dict, TaskPanel, array-like or list
+            Input of any form accepted by :meth:`fit`, with tasks seen at fit and their
+            channel counts; series of any length of at least one step.
+
+        Returns
+        -------
+        Z : dict, TaskPanel or ndarray
+            ``(n, output_dim)`` float64 per task: a dict of arrays for a dict, a
+            ``TaskPanel`` of ``output_dim``-step univariate rows for a ``TaskPanel``,
+            an array for an array or a list.
+        """
+        check_is_fitted(self)
+        panel, form = self._read(X, reset=False)
+        per_task = {t: self._encode(self.encoders_[t], self._task_series(panel, t, False))
+                    for t in panel.tasks}
+        if form.kind == "dict":
+            return per_task
+        if form.kind == "panel":
+            rows = [None] * len(panel)
+            for t in panel.tasks:
+                for row, z in zip(panel.rows_of(t), per_task[t]):
+                    rows[row] = z[None, :]
+            return TaskPanel(rows, panel.task_ids.copy(), {t: True for t in panel.tasks})
+        return per_task[panel.tasks[0]]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.requires_fit = True
+        return tags
