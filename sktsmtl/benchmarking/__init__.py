@@ -20,7 +20,8 @@ plotting
 report
     :func:`write_report`: results CSV, rank table as Markdown and CSV, PNG figure.
 reference
-    :func:`paper_results`: the ResNet2D paper's Table I, to rank beside a run.
+    :func:`paper_results`, :func:`reference_tables`: the ResNet2D paper's Table I and
+    the MTCS paper's Tables 1 and 2, to rank beside a run.
 
 Examples
 --------
@@ -46,7 +47,14 @@ from .methods import (
 )
 from .plotting import plot_benchmark
 from .protocols import PROTOCOLS, Protocol, get_protocol
-from .reference import RESNET2D_TABLE1, paper_results
+from .reference import (
+    MTCS_SECTION441,
+    MTCS_TABLE1,
+    MTCS_TABLE2,
+    RESNET2D_TABLE1,
+    paper_results,
+    reference_tables,
+)
 from .report import settings_table, write_report
 from .runner import DEFAULT_METHODS, RESULT_COLUMNS, BenchmarkInterrupted, run_benchmark
 from .tables import AVERAGE_RANK, accuracy_ranks, mean_accuracy, rank_table, to_markdown
@@ -75,5 +83,9 @@ __all__ = [
     "settings_table",
     "write_report",
     "RESNET2D_TABLE1",
+    "MTCS_TABLE1",
+    "MTCS_TABLE2",
+    "MTCS_SECTION441",
     "paper_results",
+    "reference_tables",
 ]

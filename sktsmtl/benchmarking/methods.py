@@ -24,17 +24,27 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
     One TS2Vec encoder shared by all tasks (hard sharing), then the SVMs.
 ``mtcs-svm``
     The shared TS2Vec encoder trained with MTCS's cross-task sharing loss, then the SVMs.
+``ts2vec-ssl-svm``
+    TS2Vec itself: a :class:`~sktsmtl.representation.TS2VecTransformer` per task trained
+    with the self-supervised hierarchical contrastive loss (no labels), then one SVM per
+    task (the MTCS paper's "TS2Vec" column; TS2Vec's settings: AdamW lr 1e-3, batch 8,
+    200 steps up to 100,000 values, else 600).
+``ts2vec-ssl-joint-svm``
+    One self-supervised TS2Vec encoder pre-trained on all tasks together, then one SVM
+    per task (the MTCS paper's section 4.4.1).
 ``convtimenet``, ``convtimenet-mtl``
     ConvTimeNet per task or shared. lr 1e-3, batch 32, no weight decay (the reference
     trains with Adam).
 
-Training length is the estimator's ``max_epochs`` unless the run sets one.
+Training length is the estimator's ``max_epochs`` unless the run sets one (the
+self-supervised methods count optimiser steps, ``n_iters``, and have no ``max_epochs``).
 """
 
 import inspect
 from dataclasses import dataclass, field
 
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 __all__ = [
     "SETTINGS",
@@ -175,6 +185,34 @@ def _ts2vec(multitask, sharing):
     return factory
 
 
+class _MultiTaskPipeline(Pipeline):
+    """A pipeline ending in a multi-task classifier, with its per-task scores.
+
+    The runner fits an estimator with ``score_tasks`` on all tasks at once; a plain
+    :class:`~sklearn.pipeline.Pipeline` has none.
+    """
+
+    def score_tasks(self, X, y):
+        """Accuracy of every task, on ``X`` passed through the transformers."""
+        Xt = X
+        for _, _, transformer in self._iter(with_final=False, filter_passthrough=True):
+            Xt = transformer.transform(Xt)
+        return self.steps[-1][1].score_tasks(Xt, y)
+
+
+def _ts2vec_ssl(joint):
+    def factory():
+        from ..classification import CrossValidatedSVC, PerTaskClassifier
+        from ..representation import TS2VecTransformer
+
+        return _MultiTaskPipeline([
+            ("ts2vec", TS2VecTransformer(joint=joint)),
+            ("svm", PerTaskClassifier(CrossValidatedSVC())),
+        ])
+
+    return factory
+
+
 def _convtimenet(multitask):
     def factory():
         from ..classification import MultiTaskTimeSeriesClassifier
@@ -206,6 +244,10 @@ _BUILTIN = [
                     "TS2Vec encoder shared (hard sharing), SVM per task"),
     BenchmarkMethod("mtcs-svm", _ts2vec(True, "mtcs"),
                     "TS2Vec encoder shared with MTCS's sharing loss, SVM per task"),
+    BenchmarkMethod("ts2vec-ssl-svm", _ts2vec_ssl(False),
+                    "self-supervised TS2Vec encoder per task, SVM per task"),
+    BenchmarkMethod("ts2vec-ssl-joint-svm", _ts2vec_ssl(True),
+                    "self-supervised TS2Vec encoder pre-trained on all tasks, SVM per task"),
     BenchmarkMethod("convtimenet", _convtimenet(False), "ConvTimeNet per task"),
     BenchmarkMethod("convtimenet-mtl", _convtimenet(True),
                     "ConvTimeNet shared by all tasks (hard sharing)"),
