@@ -8,8 +8,12 @@ For each query (queries run in parallel):
    exceeds the best distance so far, all remaining references are pruned;
 3. where the lengths agree, the reverse bound ``LB_Keogh(ref | envelope(query))`` is
    tried next;
-4. otherwise DTW runs with early abandoning: it stops when a whole row of the DP
-   exceeds the best distance so far.
+4. the survivors of the query's length are batched (up to 16, in bound order) and run
+   together in SIMD lanes (:mod:`sktsmtl.distances._lanes`), abandoned as a batch once
+   a DP row of every lane exceeds the best distance so far; survivors of another
+   length run the scalar DTW, abandoned early once a whole row exceeds the best.
+   The best distance is updated after each batch, and the bounds of step 2 and 3 are
+   tested against it.
 
 The result is identical to brute force ``argmin`` over :func:`pairwise_dtw`: distances
 come from the same kernel, a reference is pruned only when its bound exceeds the best
@@ -22,6 +26,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._inputs import check_collection, check_window, pack_series
+from ._lanes import _LANES, _MIN_FILL, _gather, _lanes_general, _lanes_uni
 from ._threads import numba_threads
 from .dtw import _check_squared, _dtw_flat, _radius
 from .lower_bounds import _envelope, _lb_keogh_env, _lb_kim
@@ -52,6 +57,7 @@ def _self_envelopes(buf, offs, lens, n_channels, window, lo, hi):
 def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window,
                 t_lo, t_hi, margin, out_idx, out_dist, stats):
     C = n_channels
+    L = _LANES
     n_q = q_lens.shape[0]
     n_t = t_lens.shape[0]
     inf = np.inf
@@ -68,6 +74,13 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         env_hi = np.empty(n * C)
         q_lo = np.empty(n * C)
         q_hi = np.empty(n * C)
+        # lane buffers for batches of candidates of the query's length
+        Bl = np.empty(C * n * L)
+        prev = np.empty((n + 1) * L)
+        curr = np.empty((n + 1) * L)
+        cost = np.empty(n * L)
+        res = np.empty(L)
+        batch = np.empty(L, dtype=np.int64)
         _envelope(a, n, C, _radius(n, n, window), n, q_lo, q_hi, queue)
         lb = np.empty(n_t)
         for t in range(n_t):
@@ -88,27 +101,71 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         n_pruned = 0
         n_abandoned = 0
         n_full = 0
-        for k in range(n_t):
-            t = order[k]
+        k = 0
+        while k < n_t:
+            # collect the next candidates (in bound order) that survive the bounds;
+            # those of the query's length form a batch for the lane kernel
             thr = best + best * margin
-            if lb[t] > thr:
-                n_pruned += n_t - k
-                break
-            m = t_lens[t]
-            s = t_offs[t]
-            b = t_buf[s: s + m * C]
-            if m == n:
-                if _lb_keogh_env(b, q_lo, q_hi, thr) > thr:
-                    n_pruned += 1
+            n_batch = 0
+            stop = False
+            while k < n_t and n_batch < L:
+                t = order[k]
+                if lb[t] > thr:
+                    n_pruned += n_t - k
+                    k = n_t
+                    stop = True
+                    break
+                k += 1
+                m = t_lens[t]
+                s = t_offs[t]
+                b = t_buf[s: s + m * C]
+                if m == n:
+                    if _lb_keogh_env(b, q_lo, q_hi, thr) > thr:
+                        n_pruned += 1
+                        continue
+                    batch[n_batch] = t
+                    n_batch += 1
                     continue
-            d = _dtw_flat(a, b, C, _radius(n, m, window), best, work)
-            if d == inf and best < inf:
-                n_abandoned += 1
+                # another length: scalar DTW with early abandoning, right away
+                d = _dtw_flat(a, b, C, _radius(n, m, window), best, work)
+                if d == inf and best < inf:
+                    n_abandoned += 1
+                    continue
+                n_full += 1
+                if d < best or (d == best and (best_idx < 0 or t < best_idx)):
+                    best = d
+                    best_idx = t
+                    thr = best + best * margin
+            if n_batch == 0:
+                if stop:
+                    break
                 continue
-            n_full += 1
-            if d < best or (d == best and (best_idx < 0 or t < best_idx)):
-                best = d
-                best_idx = t
+            r = _radius(n, n, window)
+            if n_batch >= _MIN_FILL:
+                _gather(t_buf, t_offs, batch, n_batch, n, C, Bl)
+                if C == 1:
+                    done = _lanes_uni(a, Bl, n, r, best, prev, curr, res)
+                else:
+                    done = _lanes_general(a, False, n, Bl, n, C, r, best, prev, curr,
+                                          cost, res)
+                if not done:
+                    n_abandoned += n_batch
+                    continue
+            else:
+                for x in range(n_batch):
+                    t = batch[x]
+                    s = t_offs[t]
+                    res[x] = _dtw_flat(a, t_buf[s: s + n * C], C, r, best, work)
+            for x in range(n_batch):
+                t = batch[x]
+                d = res[x]
+                if d == inf and best < inf:
+                    n_abandoned += 1
+                    continue
+                n_full += 1
+                if d < best or (d == best and (best_idx < 0 or t < best_idx)):
+                    best = d
+                    best_idx = t
         out_idx[q] = best_idx
         out_dist[q] = best
         stats[q, 0] = n_pruned
