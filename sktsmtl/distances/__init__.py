@@ -13,7 +13,7 @@ Blondel (2017), in torch, batched over pairs.
 """
 
 from .dtw import dtw_distance, dtw_path, sakoe_chiba_radius
-from .lower_bounds import keogh_envelope, lb_keogh, lb_kim
+from .lower_bounds import keogh_envelope, lb_improved, lb_keogh, lb_kim
 from .nearest import dtw_nearest_neighbor
 from .pairwise import paired_dtw, pairwise_dtw
 from .softdtw import SoftDTWLoss, soft_dtw
@@ -26,6 +26,7 @@ __all__ = [
     "paired_dtw",
     "lb_keogh",
     "lb_kim",
+    "lb_improved",
     "keogh_envelope",
     "dtw_nearest_neighbor",
     "soft_dtw",

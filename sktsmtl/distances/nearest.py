@@ -7,7 +7,9 @@ For each query (queries run in parallel):
 2. references are visited in increasing order of that bound; as soon as the bound
    exceeds the best distance so far, all remaining references are pruned;
 3. where the lengths agree, the reverse bound ``LB_Keogh(ref | envelope(query))`` is
-   tried next;
+   tried next, then LB_Improved (Lemire 2009: LB_Keogh plus the bound of the
+   reference against the envelope of the query projected onto the reference's
+   envelope);
 4. the survivors of the query's length are batched (up to 16, in bound order) and run
    together in SIMD lanes (:mod:`sktsmtl.distances._lanes`), abandoned as a batch once
    a DP row of every lane exceeds the best distance so far; survivors of another
@@ -29,7 +31,7 @@ from ._inputs import check_collection, check_window, pack_series
 from ._lanes import _LANES, _MIN_FILL, _gather, _lanes_general, _lanes_uni
 from ._threads import numba_threads
 from .dtw import _check_squared, _dtw_flat, _radius
-from .lower_bounds import _envelope, _lb_keogh_env, _lb_kim
+from .lower_bounds import _envelope, _lb_improved_rest, _lb_keogh_env, _lb_kim
 
 __all__ = ["dtw_nearest_neighbor"]
 
@@ -55,7 +57,7 @@ def _self_envelopes(buf, offs, lens, n_channels, window, lo, hi):
 
 @njit(parallel=True, cache=True, nogil=True)
 def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window,
-                t_lo, t_hi, margin, out_idx, out_dist, stats):
+                t_lo, t_hi, margin, improved, out_idx, out_dist, stats):
     C = n_channels
     L = _LANES
     n_q = q_lens.shape[0]
@@ -81,8 +83,13 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         cost = np.empty(n * L)
         res = np.empty(L)
         batch = np.empty(L, dtype=np.int64)
+        h = np.empty(n * C)
+        h_lo = np.empty(n * C)
+        h_hi = np.empty(n * C)
+        r_nn = _radius(n, n, window)
         _envelope(a, n, C, _radius(n, n, window), n, q_lo, q_hi, queue)
         lb = np.empty(n_t)
+        keogh_ab = np.zeros(n_t)
         for t in range(n_t):
             m = t_lens[t]
             s = t_offs[t]
@@ -91,6 +98,7 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
             kim = _lb_kim(a, b, C)
             if m == n:
                 keogh = _lb_keogh_env(a, t_lo[s:e], t_hi[s:e], inf)
+                keogh_ab[t] = keogh
             else:
                 _envelope(b, m, C, _radius(n, m, window), n, env_lo, env_hi, queue)
                 keogh = _lb_keogh_env(a, env_lo, env_hi, inf)
@@ -101,6 +109,7 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         n_pruned = 0
         n_abandoned = 0
         n_full = 0
+        n_improved = 0
         k = 0
         while k < n_t:
             # collect the next candidates (in bound order) that survive the bounds;
@@ -123,6 +132,14 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
                     if _lb_keogh_env(b, q_lo, q_hi, thr) > thr:
                         n_pruned += 1
                         continue
+                    if improved:
+                        e = s + m * C
+                        rest = _lb_improved_rest(a, b, t_lo[s:e], t_hi[s:e], n, C, r_nn,
+                                                 thr - keogh_ab[t], h, h_lo, h_hi, queue)
+                        if keogh_ab[t] + rest > thr:
+                            n_pruned += 1
+                            n_improved += 1
+                            continue
                     batch[n_batch] = t
                     n_batch += 1
                     continue
@@ -171,10 +188,14 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         stats[q, 0] = n_pruned
         stats[q, 1] = n_abandoned
         stats[q, 2] = n_full
+        stats[q, 3] = n_improved
 
 
-def _nearest_packed(queries, references, window, n_jobs):
-    """1NN on packed collections ``(buf, offs, lens, C)``; window already checked."""
+def _nearest_packed(queries, references, window, n_jobs, improved=True):
+    """1NN on packed collections ``(buf, offs, lens, C)``; window already checked.
+
+    ``improved`` adds LB_Improved (equal lengths) after the two LB_Keogh bounds.
+    """
     q_buf, q_offs, q_lens, C = queries
     t_buf, t_offs, t_lens, _ = references
     t_lo = np.empty_like(t_buf)
@@ -183,10 +204,10 @@ def _nearest_packed(queries, references, window, n_jobs):
     n_q = len(q_lens)
     idx = np.empty(n_q, dtype=np.int64)
     dist = np.empty(n_q)
-    stats = np.zeros((n_q, 3), dtype=np.int64)
+    stats = np.zeros((n_q, 4), dtype=np.int64)
     with numba_threads(n_jobs):
         _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, C, window, t_lo, t_hi,
-                    _LB_MARGIN, idx, dist, stats)
+                    _LB_MARGIN, bool(improved), idx, dist, stats)
     totals = stats.sum(axis=0)
     info = {
         "n_pairs": int(n_q * len(t_lens)),
@@ -202,9 +223,9 @@ def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True):
 
     Gives the same result as ``pairwise_dtw(X, Y, window).argmin(axis=1)`` (ties to the
     lowest index) while skipping most DTW computations: references are visited in order
-    of a lower bound (LB_Kim and LB_Keogh), pruned when a bound exceeds the best
-    distance so far, and the remaining DTWs abandon early once a row of the dynamic
-    programme exceeds it.
+    of a lower bound (LB_Kim and LB_Keogh, then LB_Improved), pruned when a bound
+    exceeds the best distance so far, and the remaining DTWs run in SIMD lanes and
+    abandon early once a row of the dynamic programme exceeds it.
 
     Parameters
     ----------

@@ -144,3 +144,19 @@ def test_nearest_batched_equals_brute_force(n_channels, window):
     np.testing.assert_array_equal(idx, D.argmin(axis=1))
     np.testing.assert_array_equal(dist, D[np.arange(len(X)), idx])
     assert stats["n_pruned"] + stats["n_abandoned"] + stats["n_dtw_computed"] == D.size
+
+
+def test_nearest_with_and_without_lb_improved():
+    from sktsmtl.distances._inputs import pack_series
+    from sktsmtl.distances.nearest import _nearest_packed
+
+    rng = np.random.default_rng(7)
+    Y = [s[None] for s in _collection(rng, 1, {40: 60})]
+    X = [y + rng.normal(scale=0.5, size=y.shape) for y in Y[:25]]
+    expected = pairwise_dtw(X, Y, window=0.1).argmin(axis=1)
+    pruned = []
+    for improved in (False, True):
+        idx, _, stats = _nearest_packed(pack_series(X), pack_series(Y), 0.1, None, improved)
+        np.testing.assert_array_equal(idx, expected)
+        pruned.append(stats["n_pruned"])
+    assert pruned[1] >= pruned[0] * 0.9  # batching order may differ slightly

@@ -100,3 +100,23 @@ def test_errors():
         lb_keogh(np.zeros((2, 4)), np.zeros(4))
     with pytest.raises(ValueError, match="NaN"):
         lb_kim([np.nan, 1.0], [1.0])
+
+
+@pytest.mark.parametrize("n_channels", [1, 3])
+def test_lb_improved_is_a_lower_bound(n_channels):
+    from sktsmtl.distances import dtw_distance, lb_improved, lb_keogh
+
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        n = int(rng.integers(2, 40))
+        shape = (n,) if n_channels == 1 else (n_channels, n)
+        a = rng.normal(size=shape).cumsum(axis=-1)
+        b = rng.normal(size=shape).cumsum(axis=-1)
+        window = [None, 0.0, float(rng.uniform(0, 0.5))][int(rng.integers(0, 3))]
+        lbi = lb_improved(a, b, window)
+        d = dtw_distance(a, b, window)
+        assert lb_keogh(a, b, window) <= lbi + 1e-12
+        assert lbi <= d * (1 + 1e-12) + 1e-12
+    assert np.isclose(lb_improved(a, b, window, squared=False) ** 2, lbi)
+    with pytest.raises(ValueError, match="equal length"):
+        lb_improved(np.zeros(5), np.zeros(6))
