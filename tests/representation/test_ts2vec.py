@@ -266,3 +266,19 @@ def test_loss_falls_on_real_data(ucr_dir, joint):
         before = _fixed_crop_loss(start.encoders_[task], {task: X[task]})
         after = _fixed_crop_loss(ssl.encoders_[task], {task: X[task]})
         assert after < 0.95 * before, (task, before, after)
+
+
+@pytest.mark.parametrize("module", [
+    "sktsmtl.representation.ts2vec",
+    "sktsmtl.representation._contrastive",
+    "sktsmtl.nets.ts2vec_loss",
+    "sktsmtl.inspection.embeddings",
+    "sktsmtl.benchmarking.reference",
+])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module),
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
