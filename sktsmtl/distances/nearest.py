@@ -7,8 +7,8 @@ For each query (queries run in parallel):
 2. references are visited in increasing order of that bound; as soon as the bound
    exceeds the best distance so far, all remaining references are pruned;
 3. where the lengths agree, the reverse bound ``LB_Keogh(ref | envelope(query))`` is
-   tried next, then LB_Improved (Lemire 2009: LB_Keogh plus the bound of the
-   reference against the envelope of the query projected onto the reference's
+   tried next, then (optionally) LB_Improved (Lemire 2009: LB_Keogh plus the bound of
+   the reference against the envelope of the query projected onto the reference's
    envelope);
 4. the survivors of the query's length are batched (up to 16, in bound order) and run
    together in SIMD lanes (:mod:`sktsmtl.distances._lanes`), abandoned as a batch once
@@ -117,7 +117,10 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
             thr = best + best * margin
             n_batch = 0
             stop = False
-            while k < n_t and n_batch < L:
+            # the first candidate alone: a tight best distance before any batch, so
+            # that the bounds prune as much as in a one-by-one search
+            cap = 1 if best_idx < 0 else L
+            while k < n_t and n_batch < cap:
                 t = order[k]
                 if lb[t] > thr:
                     n_pruned += n_t - k
@@ -191,7 +194,7 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         stats[q, 3] = n_improved
 
 
-def _nearest_packed(queries, references, window, n_jobs, improved=True):
+def _nearest_packed(queries, references, window, n_jobs, improved=False):
     """1NN on packed collections ``(buf, offs, lens, C)``; window already checked.
 
     ``improved`` adds LB_Improved (equal lengths) after the two LB_Keogh bounds.
@@ -218,12 +221,12 @@ def _nearest_packed(queries, references, window, n_jobs, improved=True):
     return idx, dist, info
 
 
-def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True):
+def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True, lb_improved=False):
     """Exact nearest neighbour in ``Y`` of every series of ``X`` under DTW, with pruning.
 
     Gives the same result as ``pairwise_dtw(X, Y, window).argmin(axis=1)`` (ties to the
     lowest index) while skipping most DTW computations: references are visited in order
-    of a lower bound (LB_Kim and LB_Keogh, then LB_Improved), pruned when a bound
+    of a lower bound (LB_Kim and LB_Keogh, optionally LB_Improved), pruned when a bound
     exceeds the best distance so far, and the remaining DTWs run in SIMD lanes and
     abandon early once a row of the dynamic programme exceeds it.
 
@@ -241,6 +244,11 @@ def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True):
         Number of numba threads (queries are processed in parallel).
     squared : bool, default=True
         Whether the returned distances are sums of squared differences or their roots.
+    lb_improved : bool, default=False
+        Also try LB_Improved (:func:`~sktsmtl.distances.lb_improved`) on references of
+        the query's length before running DTW. It prunes more, but costs about as much
+        as one DTW in SIMD lanes for short bands, so it pays off only for wide bands
+        on long series.
 
     Returns
     -------
@@ -274,7 +282,7 @@ def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True):
             "multivariate DTW needs the same channel count."
         )
     idx, dist, stats = _nearest_packed(pack_series(series_x), pack_series(series_y), w,
-                                       n_jobs)
+                                       n_jobs, bool(lb_improved))
     if not squared:
         dist = np.sqrt(dist)
     return idx, dist, stats

@@ -139,11 +139,12 @@ def test_nearest_batched_equals_brute_force(n_channels, window):
     protos = [Y[i] for i in rng.integers(0, len(Y), size=30)]
     X = [p[..., : 30] + rng.normal(scale=0.7, size=p[..., : 30].shape) for p in protos]
     X += _collection(rng, n_channels, {26: 4})
-    idx, dist, stats = dtw_nearest_neighbor(X, Y, window=window)
     D = pairwise_dtw(X, Y, window=window)
-    np.testing.assert_array_equal(idx, D.argmin(axis=1))
-    np.testing.assert_array_equal(dist, D[np.arange(len(X)), idx])
-    assert stats["n_pruned"] + stats["n_abandoned"] + stats["n_dtw_computed"] == D.size
+    for lb_improved in (False, True):
+        idx, dist, stats = dtw_nearest_neighbor(X, Y, window=window, lb_improved=lb_improved)
+        np.testing.assert_array_equal(idx, D.argmin(axis=1))
+        np.testing.assert_array_equal(dist, D[np.arange(len(X)), idx])
+        assert stats["n_pruned"] + stats["n_abandoned"] + stats["n_dtw_computed"] == D.size
 
 
 def test_nearest_with_and_without_lb_improved():
