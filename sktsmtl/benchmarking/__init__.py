@@ -12,6 +12,10 @@ protocols
 runner
     :func:`run_benchmark`: cells of (method, seed) over a group, resumable from an
     output folder, locally or on a Dask cluster; results as a tidy DataFrame.
+statistics
+    :func:`accuracy_intervals`, :func:`paired_comparison`: mean accuracy with an
+    interval over seeds, and multi-task against single-task methods on the same cells
+    (wins/ties/losses, sign and Wilcoxon tests).
 tables
     :func:`rank_table`, :func:`mean_accuracy`, :func:`accuracy_ranks`,
     :func:`to_markdown`: the Table I layout (accuracy with rank, average rank).
@@ -55,8 +59,9 @@ from .reference import (
     paper_results,
     reference_tables,
 )
-from .report import settings_table, write_report
+from .report import paired_markdown, settings_table, write_report
 from .runner import DEFAULT_METHODS, RESULT_COLUMNS, BenchmarkInterrupted, run_benchmark
+from .statistics import accuracy_intervals, default_pairs, paired_comparison
 from .tables import AVERAGE_RANK, accuracy_ranks, mean_accuracy, rank_table, to_markdown
 
 __all__ = [
@@ -79,8 +84,12 @@ __all__ = [
     "accuracy_ranks",
     "rank_table",
     "to_markdown",
+    "accuracy_intervals",
+    "default_pairs",
+    "paired_comparison",
     "plot_benchmark",
     "settings_table",
+    "paired_markdown",
     "write_report",
     "RESNET2D_TABLE1",
     "MTCS_TABLE1",

@@ -6,9 +6,10 @@ import warnings
 import pandas as pd
 
 from ._files import check_output_dir, write_atomic
+from .statistics import accuracy_intervals, paired_comparison
 from .tables import rank_table, to_markdown
 
-__all__ = ["settings_table", "write_report"]
+__all__ = ["paired_markdown", "settings_table", "write_report"]
 
 
 def settings_table(results):
@@ -48,6 +49,30 @@ def settings_table(results):
     return pd.DataFrame(rows).set_index("method")
 
 
+def paired_markdown(paired):
+    """Lines of Markdown for a :func:`paired_comparison` table (none when it is empty).
+
+    Parameters
+    ----------
+    paired : pandas.DataFrame
+
+    Returns
+    -------
+    list of str
+    """
+    if not len(paired):
+        return []
+    shown = paired.assign(
+        mean_difference=paired["mean_difference"].map(lambda v: f"{v:+.3f}"),
+        sign_p=paired["sign_p"].map(lambda v: f"{v:.3f}"),
+        wilcoxon_p=paired["wilcoxon_p"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+    ).set_index("method")
+    return ["Multi-task against the same backbone learnt apart, on the same (task, seed) "
+            "cells: wins / ties / losses of the multi-task method, mean accuracy "
+            "difference, two-sided sign and Wilcoxon signed-rank p-values:", "",
+            to_markdown(shown), ""]
+
+
 def _stem(results):
     parts = []
     for column in ("group", "protocol"):
@@ -56,14 +81,17 @@ def _stem(results):
     return "_".join(parts) or "benchmark"
 
 
-def write_report(results, out_dir, decimals=2, plot=True):
+def write_report(results, out_dir, decimals=2, plot=True, interval=0.95):
     """Write the results CSV, the rank table (Markdown and CSV) and the figure (PNG).
 
     Every file is written atomically. Names start with ``<group>_<protocol>``:
     ``_results.csv`` (tidy, one row per method, seed and task), ``_table.md`` (the
-    settings, then the Table I layout), ``_table.csv`` (the Table I layout) and
-    ``_plot.png`` (:func:`plot_benchmark`; left out with a warning when matplotlib is
-    not installed).
+    Table I layout with intervals over seeds, the paired comparisons of multi-task
+    methods with their single-task twins, then the settings), ``_table.csv`` (the
+    Table I layout), ``_intervals.csv`` (:func:`accuracy_intervals`), ``_paired.csv``
+    (:func:`paired_comparison`; only when a ``<name>-mtl`` method runs beside
+    ``<name>``) and ``_plot.png`` (:func:`plot_benchmark`; left out with a warning when
+    matplotlib is not installed).
 
     Parameters
     ----------
@@ -75,6 +103,8 @@ def write_report(results, out_dir, decimals=2, plot=True):
         As in :func:`rank_table`.
     plot : bool, default=True
         Write the PNG figure.
+    interval : float, default=0.95
+        Confidence of the intervals over seeds.
 
     Returns
     -------
@@ -90,27 +120,40 @@ def write_report(results, out_dir, decimals=2, plot=True):
     ...                         tasks=["accel_x"])
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_report(results, folder, plot=False)
-    ...     print(sorted(p.name for p in paths.values()))
-    ['basic_motions_ucr_results.csv', 'basic_motions_ucr_table.csv', 'basic_motions_ucr_table.md']
+    ...     names = sorted(p.name for p in paths.values())
+    >>> for name in names:
+    ...     print(name)
+    basic_motions_ucr_intervals.csv
+    basic_motions_ucr_results.csv
+    basic_motions_ucr_table.csv
+    basic_motions_ucr_table.md
     """
     out = check_output_dir(out_dir)
     stem = _stem(results)
-    table = rank_table(results, decimals)
+    table = rank_table(results, decimals, interval=interval)
+    paired = paired_comparison(results)
     paths = {
         "results": write_atomic(out / f"{stem}_results.csv", results.to_csv(index=False)),
         "table_csv": write_atomic(out / f"{stem}_table.csv", table.to_csv()),
+        "intervals": write_atomic(out / f"{stem}_intervals.csv",
+                                  accuracy_intervals(results, interval).to_csv(index=False)),
     }
+    if len(paired):
+        paths["paired"] = write_atomic(out / f"{stem}_paired.csv", paired.to_csv(index=False))
     title = ", ".join(f"{column} {'+'.join(str(v) for v in results[column].unique())}"
                       for column in ("group", "protocol") if column in results)
     seeds = ", ".join(str(s) for s in results["seed"].unique()) if "seed" in results else ""
     markdown = "\n".join([
         f"# Benchmark: {title or stem}",
         "",
-        f"Mean test accuracy over seeds ({seeds}); rank per task in brackets (1 = best, "
-        "ties share the mean rank); last row: average rank.",
+        f"Mean test accuracy over seeds ({seeds}), with the half-width of its "
+        f"{interval:.0%} Student-t interval over seeds where there are several; rank "
+        "per task in brackets (1 = best, ties share the mean rank); last row: average "
+        "rank.",
         "",
         to_markdown(table),
         "",
+        *paired_markdown(paired),
         "Settings per method (empty: the method has no such parameter):",
         "",
         to_markdown(settings_table(results)),

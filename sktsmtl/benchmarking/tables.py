@@ -100,7 +100,7 @@ def accuracy_ranks(accuracy, decimals=2):
     return pd.DataFrame(ranks, index=accuracy.index, columns=accuracy.columns)
 
 
-def rank_table(results, decimals=2):
+def rank_table(results, decimals=2, interval=None):
     """The Table I layout: ``"accuracy (rank)"`` per task and method, then average ranks.
 
     Parameters
@@ -112,6 +112,10 @@ def rank_table(results, decimals=2):
     decimals : int or None, default=2
         Decimals of the printed accuracies, which are also the ones ranked; None ranks
         exact values and prints 3 decimals.
+    interval : float, default=None
+        With tidy results of several seeds, print the half-width of this confidence
+        interval over seeds beside each mean (``"0.90 ± 0.03 (1.5)"``, see
+        :func:`accuracy_intervals`); ranks stay those of the means.
 
     Returns
     -------
@@ -137,9 +141,17 @@ def rank_table(results, decimals=2):
         accuracy = results
     ranks = accuracy_ranks(accuracy, decimals)
     shown = 3 if decimals is None else decimals
+    spread = pd.DataFrame(np.nan, index=accuracy.index, columns=accuracy.columns)
+    if interval is not None and "seed" in results.columns:
+        from .statistics import accuracy_intervals
+
+        for row in accuracy_intervals(results, interval).itertuples():
+            spread.loc[row.task, row.method] = row.half_width
     cells = pd.DataFrame(
-        [[f"{a:.{shown}f} ({r:.1f})" for a, r in zip(acc_row, rank_row)]
-         for acc_row, rank_row in zip(accuracy.to_numpy(float), ranks.to_numpy())],
+        [[f"{a:.{shown}f}{'' if np.isnan(h) else f' ± {h:.{shown}f}'} ({r:.1f})"
+          for a, h, r in zip(acc_row, half_row, rank_row)]
+         for acc_row, half_row, rank_row in zip(accuracy.to_numpy(float),
+                                                spread.to_numpy(float), ranks.to_numpy())],
         index=accuracy.index, columns=accuracy.columns)
     average = pd.DataFrame([[f"{r:.2f}" for r in ranks.mean(axis=0)]],
                            index=[AVERAGE_RANK], columns=accuracy.columns)

@@ -44,6 +44,8 @@ def _sigterm_as_interrupt():
 def _cmd_benchmark(args):
     from ..benchmarking import (
         BenchmarkInterrupted,
+        paired_comparison,
+        paired_markdown,
         paper_results,
         rank_table,
         run_benchmark,
@@ -76,9 +78,16 @@ def _cmd_benchmark(args):
         return 130
     paths = write_report(results, args.out)
     print()
-    print("Mean test accuracy over seeds (rank in brackets, 1 = best):")
-    print(to_markdown(rank_table(results)))
+    if len(args.seeds) > 1:
+        print("Mean test accuracy over seeds ± half-width of its 95% interval (rank in "
+              "brackets, 1 = best):")
+    else:
+        print("Test accuracy (rank in brackets, 1 = best):")
+    print(to_markdown(rank_table(results, interval=0.95)))
     print()
+    paired = paired_comparison(results)
+    if len(paired):
+        print("\n".join(paired_markdown(paired)))
     reference = paper_results(list(results["task"].unique()), list(results["method"].unique()))
     if reference["method"].nunique() > 1:
         print("The ResNet2D paper's Table I for the same tasks and methods (ranked among "

@@ -35,19 +35,20 @@ def test_write_report_files(tmp_path):
     results = _results()
     paths = write_report(results, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "basic_motions_paper_plot.png", "basic_motions_paper_results.csv",
-        "basic_motions_paper_table.csv", "basic_motions_paper_table.md"]
-    assert set(paths) == {"results", "table_md", "table_csv", "plot"}
+        "basic_motions_paper_intervals.csv", "basic_motions_paper_plot.png",
+        "basic_motions_paper_results.csv", "basic_motions_paper_table.csv",
+        "basic_motions_paper_table.md"]
+    assert set(paths) == {"results", "table_md", "table_csv", "intervals", "plot"}
     back = pd.read_csv(paths["results"])
     np.testing.assert_allclose(back["accuracy"], results["accuracy"])
     assert back["method"].tolist() == results["method"].tolist()
     table = pd.read_csv(paths["table_csv"], index_col=0, dtype=str)
-    expected = rank_table(results)
+    expected = rank_table(results, interval=0.95)
     assert table.loc["accel_x"].tolist() == expected.loc["accel_x"].tolist() == [
-        "0.93 (1.0)", "0.72 (2.0)"]
+        "0.93 ± 0.32 (1.0)", "0.72 ± 0.32 (2.0)"]
     assert table.loc[AVERAGE_RANK].tolist() == ["1.00", "2.00"]
     text = paths["table_md"].read_text()
-    assert "| accel_x | 0.93 (1.0) | 0.72 (2.0) |" in text
+    assert "| accel_x | 0.93 ± 0.32 (1.0) | 0.72 ± 0.32 (2.0) |" in text
     assert "| resnet1d | 5 | 0.0001 | 40 | False | cpu | 0.25 | 0, 1 | 1.5 |" in text
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

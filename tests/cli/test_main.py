@@ -51,8 +51,9 @@ def test_benchmark_on_embedded_group(capsys, tmp_path):
         assert task in out
     assert "| accel_x | 1.00 (1.0) |" in out
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["basic_motions_ucr_plot.png", "basic_motions_ucr_results.csv",
-                     "basic_motions_ucr_table.csv", "basic_motions_ucr_table.md", "cells"]
+    assert names == ["basic_motions_ucr_intervals.csv", "basic_motions_ucr_plot.png",
+                     "basic_motions_ucr_results.csv", "basic_motions_ucr_table.csv",
+                     "basic_motions_ucr_table.md", "cells"]
     results = pd.read_csv(tmp_path / "basic_motions_ucr_results.csv")
     assert len(results) == 6 and set(results["method"]) == {"1nn-dtw"}
 
@@ -89,7 +90,7 @@ def test_benchmark_on_a_dask_cluster(capsys, tmp_path):
         assert _benchmark(tmp_path, "--methods", "1nn-dtw", "--seeds", "0", "1",
                           "--tasks", "accel_x", "--scheduler",
                           cluster.scheduler_address) == 0
-    assert "| accel_x | 1.00 (1.0) |" in capsys.readouterr().out
+    assert "| accel_x | 1.00 ± 0.00 (1.0) |" in capsys.readouterr().out
 
 
 def test_an_interrupt_keeps_the_finished_fits(capsys, tmp_path):
