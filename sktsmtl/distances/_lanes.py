@@ -37,13 +37,25 @@ _ABANDON_EVERY = 8
 _U_LANES = np.uint64(_LANES)
 
 
-@njit(cache=True, nogil=True)
-def _row_min(row, lo, hi):
-    """Minimum of ``row[lo:hi]``."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def _row_min(row, jlo, jhi, mins):
+    """Minimum of the DP row cells ``jlo..jhi`` (all lanes) of lane-major ``row``.
+
+    Lane-wise minima first (``mins``, L floats): the inner loop over lanes vectorises
+    without fastmath, unlike a plain reduction.
+    """
+    L = _LANES
+    for k in range(L):
+        mins[k] = np.inf
+    for j in range(jlo, jhi + 1):
+        base = np.uint64(j * L)
+        for k in range(L):
+            v = row[base + np.uint64(k)]
+            mins[k] = min(mins[k], v)
     best = np.inf
-    for x in range(lo, hi):
-        if row[x] < best:
-            best = row[x]
+    for k in range(L):
+        if mins[k] < best:
+            best = mins[k]
     return best
 
 
@@ -82,7 +94,7 @@ def _lanes_uni(a, B, m, r, cutoff, prev, curr, res):
             curr[uy] = best + d * d
         if check and (i % _ABANDON_EVERY == _ABANDON_EVERY - 1):
             # row minima never decrease with i, so a row above the cut-off is final
-            if _row_min(curr, (jlo + 1) * L, (jhi + 2) * L) > cutoff:
+            if _row_min(curr, jlo + 1, jhi + 1, res) > cutoff:
                 for k in range(L):
                     res[k] = inf
                 return False
@@ -146,7 +158,7 @@ def _lanes_general(A, per_lane, n, B, m, C, r, cutoff, prev, curr, cost, res):
             best = min(min(prev[ux], prev[uy]), curr[ux])
             curr[uy] = best + cost[ux]
         if check and (i % _ABANDON_EVERY == _ABANDON_EVERY - 1):
-            if _row_min(curr, xlo + L, xhi + L) > cutoff:
+            if _row_min(curr, jlo + 1, jhi + 1, res) > cutoff:
                 for k in range(L):
                     res[k] = inf
                 return False

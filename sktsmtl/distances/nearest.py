@@ -110,6 +110,7 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         n_abandoned = 0
         n_full = 0
         n_improved = 0
+        cap = 0
         k = 0
         while k < n_t:
             # collect the next candidates (in bound order) that survive the bounds;
@@ -117,9 +118,10 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
             thr = best + best * margin
             n_batch = 0
             stop = False
-            # the first candidate alone: a tight best distance before any batch, so
-            # that the bounds prune as much as in a one-by-one search
-            cap = 1 if best_idx < 0 else L
+            # batches grow (1, 4, then L candidates): the best distance tightens
+            # quickly at first, so that the bounds prune nearly as much as in a
+            # one-by-one search
+            cap = max(1, min(L, cap * 4))
             while k < n_t and n_batch < cap:
                 t = order[k]
                 if lb[t] > thr:
