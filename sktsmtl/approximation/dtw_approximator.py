@@ -13,7 +13,8 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 from torch import nn
 
-from ..distances import paired_dtw, soft_dtw
+from ..distances import soft_dtw
+from ..distances.pairwise import paired_dtw
 from ..nets import DistanceMapNet, SiameseDistanceNet
 from ..training.parameters import TRAINING_PARAMETER_CONSTRAINTS
 from ..training import resolve_device, seed_sequence

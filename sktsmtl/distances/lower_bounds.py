@@ -288,7 +288,8 @@ def lb_improved(a, b, window=None, squared=True):
 
     Examples
     --------
-    >>> from sktsmtl.distances import lb_improved, lb_keogh
+    >>> from sktsmtl.distances import lb_keogh
+    >>> from sktsmtl.distances.lower_bounds import lb_improved
     >>> from sktsmtl.distances import dtw_distance
     >>> a, b = [3.0, 2.0, 2.0, 1.0, 1.0], [0.0, 0.0, 0.0, 0.0, 3.0]
     >>> lb_keogh(a, b, 0.2), lb_improved(a, b, 0.2), dtw_distance(a, b, 0.2)

@@ -122,7 +122,7 @@ def paired_dtw(A, B, window=None, n_jobs=None, squared=True):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktsmtl.distances import paired_dtw
+    >>> from sktsmtl.distances.pairwise import paired_dtw
     >>> paired_dtw([[0.0, 1.0, 2.0], [0.0, 0.0, 0.0]], [[0.0, 2.0, 2.0], [1.0, 1.0, 1.0]])
     array([1., 3.])
     """

@@ -3,13 +3,8 @@
 import numpy as np
 import pytest
 
-from sktsmtl.distances import (
-    dtw_distance,
-    dtw_nearest_neighbor,
-    paired_dtw,
-    pairwise_dtw,
-    sakoe_chiba_radius,
-)
+from sktsmtl.distances import dtw_distance, dtw_nearest_neighbor, pairwise_dtw, sakoe_chiba_radius
+from sktsmtl.distances.pairwise import paired_dtw
 from sktsmtl.distances._lanes import _LANES, _gather, _lanes_general, _lanes_uni
 
 

@@ -104,7 +104,7 @@ def test_errors():
 
 @pytest.mark.parametrize("n_channels", [1, 3])
 def test_lb_improved_is_a_lower_bound(n_channels):
-    from sktsmtl.distances import dtw_distance, lb_improved, lb_keogh
+    from sktsmtl.distances.lower_bounds import lb_improved
 
     rng = np.random.default_rng(11)
     for _ in range(60):
