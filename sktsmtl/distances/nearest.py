@@ -247,7 +247,7 @@ def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True, lb_improv
     squared : bool, default=True
         Whether the returned distances are sums of squared differences or their roots.
     lb_improved : bool, default=False
-        Also try LB_Improved (:func:`~sktsmtl.distances.lb_improved`) on references of
+        Also try LB_Improved (:func:`~sktsmtl.distances.lower_bounds.lb_improved`) on references of
         the query's length before running DTW. It prunes more, but costs about as much
         as one DTW in SIMD lanes for short bands, so it pays off only for wide bands
         on long series.
