@@ -50,5 +50,20 @@ def test_configure_without_a_writable_user_folder_falls_back(monkeypatch, tmp_pa
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(_numba_cache, "user_cache_dir", lambda: Path("/proc/no/such"))
     monkeypatch.setattr(_numba_cache.tempfile, "gettempdir", lambda: str(tmp_path))
-    chosen = _numba_cache.configure_numba_cache()
-    assert Path(chosen).parent == tmp_path and os.environ["NUMBA_CACHE_DIR"] == chosen
+    chosen = Path(_numba_cache.configure_numba_cache())
+    assert chosen.parent.parent == tmp_path and os.environ["NUMBA_CACHE_DIR"] == str(chosen)
+
+
+def test_the_default_folder_changes_with_the_kernels_sources(monkeypatch, tmp_path):
+    """A cached caller is checked against its own file only: an edited callee in another
+    module must not run stale, so the folder is keyed by all kernel sources."""
+    for name in ("dtw.py", "nearest.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    monkeypatch.setattr(_numba_cache, "_KERNEL_PACKAGE", tmp_path)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    first = _numba_cache.configure_numba_cache()
+    (tmp_path / "dtw.py").write_text("x = 2\n")
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    second = _numba_cache.configure_numba_cache()
+    assert first != second and Path(first).parent == Path(second).parent
+    assert Path(second).name == _numba_cache.kernel_sources_digest()

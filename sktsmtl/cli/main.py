@@ -46,8 +46,8 @@ def _cmd_benchmark(args):
         BenchmarkInterrupted,
         paired_comparison,
         paired_markdown,
-        paper_results,
         rank_table,
+        reference_tables,
         run_benchmark,
         to_markdown,
         write_report,
@@ -88,12 +88,15 @@ def _cmd_benchmark(args):
     paired = paired_comparison(results)
     if len(paired):
         print("\n".join(paired_markdown(paired)))
-    reference = paper_results(list(results["task"].unique()), list(results["method"].unique()))
-    if reference["method"].nunique() > 1:
-        print("The ResNet2D paper's Table I for the same tasks and methods (ranked among "
-              "these methods):")
-        print(to_markdown(rank_table(reference)))
-        print()
+    # every published table with the run's tasks and at least two of its methods
+    for title, reference in reference_tables(list(results["task"].unique()),
+                                             list(results["method"].unique())):
+        if reference["method"].nunique() > 1:
+            print(f"{title}, for the same tasks and methods (ranked among these "
+                  "methods):")
+            decimals = 2 if title.startswith("ResNet2D") else 3
+            print(to_markdown(rank_table(reference, decimals=decimals)))
+            print()
     cells = results.drop_duplicates(["method", "seed"])
     times = cells.groupby("method", sort=False)["fit_seconds"].mean()
     print("mean fit time per seed: " + ", ".join(f"{m} {s:.1f} s" for m, s in times.items()))

@@ -179,7 +179,7 @@ def test_benchmark_on_a_ucr_group(capsys, tmp_path, ucr_dir):
                  "--data-dir", str(ucr_dir), "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "| ECG200 |" in out
-    assert "paper's Table I" not in out  # one method of the paper only
+    assert "Table I, for the same tasks" not in out  # one method of the paper only
 
 
 def test_the_papers_figures_are_printed_beside(capsys, tmp_path, ucr_dir):
@@ -187,7 +187,7 @@ def test_the_papers_figures_are_printed_beside(capsys, tmp_path, ucr_dir):
                  "resnet1d", "--epochs", "1", "--data-dir", str(ucr_dir), "--out",
                  str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out
-    paper = out.split("paper's Table I for the same tasks and methods")[1]
+    paper = out.split("(Yeh et al. 2023), Table I, for the same tasks and methods")[1]
     assert "| ECG200 | 0.82 (2.0) | 0.93 (1.0) |" in paper
 
 
@@ -195,3 +195,23 @@ def test_console_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "sktsmtl.cli", "--version"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "sktsmtl" in proc.stdout
+
+
+def test_the_mtcs_tables_are_printed_beside_a_run_of_their_methods(capsys, tmp_path,
+                                                                   monkeypatch):
+    import sktsmtl.benchmarking as benchmarking
+    from sktsmtl.benchmarking import RESULT_COLUMNS
+
+    def fake_run(group, methods, **kwargs):
+        rows = [dict(group="mtcs_table2", protocol="ucr", method=m, task=t, seed=0,
+                     accuracy=0.8, fit_seconds=1.0, score_seconds=0.1, n_fit=10,
+                     n_test=10, normalize=False)
+                for m in methods for t in ("Lightning7", "Chinatown")]
+        return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+
+    monkeypatch.setattr(benchmarking, "run_benchmark", fake_run)
+    assert main(["benchmark", "--methods", "ts2vec-ssl-svm", "mtcs-svm", "--out",
+                 str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    table2 = out.split("MTCS paper (Wang et al. 2022), Table 2, for the same tasks")[1]
+    assert "| Lightning7 | 0.863 (1.0) | 0.849 (2.0) |" in table2
