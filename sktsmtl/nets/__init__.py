@@ -1,12 +1,16 @@
-"""Plain :class:`torch.nn.Module` networks: the backbones (ResNet1D, ResNet2D, the TS2Vec
-encoder, ConvTimeNet), the template-distance layer, the multi-task heads with per-task
-normalisation statistics, and the MTCS classifier-sharing loss.
+"""Plain :class:`torch.nn.Module` networks: the backbone contract (:class:`Backbone`) and
+the registry of backbone names, the backbones (ResNet1D, ResNet2D, the TS2Vec encoder,
+ConvTimeNet, InceptionTime), the template-distance layer, the multi-task heads with
+per-task normalisation statistics, and the MTCS classifier-sharing loss.
 
 No skorch, no scikit-learn, no NumPy I/O here: these modules take and return tensors.
 """
 
-from .heads import MultiTaskHead, MultiTaskNetwork
-from .pair_distance import DistanceMapNet, SiameseDistanceNet
+from .backbone import Backbone
+from .registry import backbone_names, get_backbone, register_backbone
+from .heads import MultiTaskHead
+from .multitask_network import MultiTaskNetwork
+from .distance_networks import DistanceMapNet, SiameseDistanceNet
 from .masking import MaskedBatchNorm1d, MaskedBatchNorm2d
 from .resnet1d import ResNet1D
 from .resnet2d import RESNET2D_PRESETS, ResNet2D
@@ -27,7 +31,16 @@ from .sharing import (
 from .convtimenet import ConvTimeNet
 from .task_norm import attach_task_statistics, task_statistics
 
+for _name, _cls in (("resnet1d", ResNet1D), ("resnet2d", ResNet2D),
+                    ("ts2vec", TS2VecEncoder), ("convtimenet", ConvTimeNet)):
+    register_backbone(_name, _cls)
+del _name, _cls
+
 __all__ = [
+    "Backbone",
+    "register_backbone",
+    "get_backbone",
+    "backbone_names",
     "ResNet1D",
     "ResNet2D",
     "RESNET2D_PRESETS",

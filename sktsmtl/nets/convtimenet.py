@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .backbone import Backbone, check_int
 from .masking import MaskedBatchNorm1d, length_mask
 
 __all__ = ["ConvTimeNet", "ConvTimeNetBlock", "DeformablePatchEmbedding", "patch_counts"]
@@ -23,8 +24,7 @@ __all__ = ["ConvTimeNet", "ConvTimeNetBlock", "DeformablePatchEmbedding", "patch
 _OFFSET_HIDDEN = 64
 
 
-def _apply_mask(x, mask):
-    return x if mask is None else x * mask
+_apply_mask = Backbone.apply_mask
 
 
 def _same_padding(kernel_size):
@@ -346,13 +346,10 @@ class ConvTimeNetBlock(nn.Module):
         return self.ffn_norm(x + self.dropout(self.ffn_scale * h), mask)
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-    return int(value)
+_check_int = check_int
 
 
-class ConvTimeNet(nn.Module):
+class ConvTimeNet(Backbone):
     """ConvTimeNet backbone (Cheng et al. 2024) mapping a series to an embedding.
 
     A deformable patch embedding (:class:`DeformablePatchEmbedding`: patches of size
@@ -434,11 +431,13 @@ class ConvTimeNet(nn.Module):
     torch.Size([4, 16])
     """
 
+    presets = {"tiny": dict(patch_size=4, patch_stride=2, d_model=8, d_ff=16,
+                            kernel_sizes=(5,), dropout=0.0)}
+
     def __init__(self, in_channels=1, patch_size=16, patch_stride=8, d_model=64, d_ff=256,
                  kernel_sizes=(19, 19, 29, 29, 37, 37), small_kernel=3, dropout=0.1,
                  deformable=True):
-        super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels, 1)
+        super().__init__(in_channels)
         self.patch_size = _check_int("patch_size", patch_size, 1)
         self.patch_stride = _check_int("patch_stride", patch_stride, 1)
         if self.patch_stride > self.patch_size:
@@ -477,21 +476,6 @@ class ConvTimeNet(nn.Module):
         )
         self.embedding_dim = self.d_model
 
-    def _check_input(self, x):
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        if x.dim() != 3:
-            raise ValueError(
-                f"ConvTimeNet expects (B, C, L) or (B, L) input, got shape {tuple(x.shape)}."
-            )
-        if x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"ConvTimeNet was built for {self.in_channels} channel(s), got {x.shape[1]}."
-            )
-        if x.shape[-1] < 1:
-            raise ValueError("ConvTimeNet needs series of length >= 1, got length 0.")
-        return x
-
     def forward(self, x, lengths=None, merged=None):
         """Embed a batch of series.
 
@@ -510,10 +494,8 @@ class ConvTimeNet(nn.Module):
         -------
         Tensor of shape (B, d_model)
         """
-        x = self._check_input(x)
+        x = self.check_input(x)
         features, mask = self.patch_embedding(x, lengths)
         for block in self.blocks:
             features = block(features, mask, merged=merged)
-        if mask is not None:
-            features = features.masked_fill(~mask, float("-inf"))
-        return features.amax(dim=-1)
+        return self.masked_max_pool(features, mask)

@@ -3,18 +3,15 @@
 The baseline backbone of the ResNet2D paper (Yeh et al. 2023, section III-A).
 """
 
-import numbers
-
 from torch import nn
 from torch.nn import functional as F
 
-from .masking import MaskedBatchNorm1d, length_mask, masked_mean
+from .backbone import Backbone, check_int_sequence
+from .masking import MaskedBatchNorm1d
 
 __all__ = ["ResNet1D"]
 
-
-def _apply_mask(x, mask):
-    return x if mask is None else x * mask
+_apply_mask = Backbone.apply_mask
 
 
 class _SameConv1d(nn.Conv1d):
@@ -29,18 +26,6 @@ class _SameConv1d(nn.Conv1d):
         if self._pad != (0, 0):
             x = F.pad(x, self._pad)
         return super().forward(x)
-
-
-def _positive_ints(name, values):
-    """``values`` as a non-empty tuple of ints >= 1, else a ValueError naming ``name``."""
-    try:
-        values = tuple(values)
-    except TypeError:
-        raise ValueError(f"{name} must be a sequence of int, got {values!r}.") from None
-    if not values or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
-                         for v in values):
-        raise ValueError(f"{name} must be a non-empty sequence of int >= 1, got {values!r}.")
-    return tuple(int(v) for v in values)
 
 
 class _ResidualBlock1D(nn.Module):
@@ -75,7 +60,7 @@ class _ResidualBlock1D(nn.Module):
         return _apply_mask(self.relu(h + s), mask)
 
 
-class ResNet1D(nn.Module):
+class ResNet1D(Backbone):
     """Residual 1D convolutional network mapping a series to an embedding.
 
     Architecture (Wang, Yan & Oates 2017; the baseline of Yeh et al. 2023): residual
@@ -124,14 +109,12 @@ class ResNet1D(nn.Module):
     torch.Size([4, 128])
     """
 
+    presets = {"tiny": dict(filters=(4, 4), kernel_sizes=(3, 3))}
+
     def __init__(self, in_channels=1, filters=(64, 128, 128), kernel_sizes=(8, 5, 3)):
-        super().__init__()
-        filters = _positive_ints("filters", filters)
-        kernel_sizes = _positive_ints("kernel_sizes", kernel_sizes)
-        if isinstance(in_channels, bool) or not isinstance(in_channels, numbers.Integral) or (
-                in_channels < 1):
-            raise ValueError(f"in_channels must be an integer >= 1, got {in_channels!r}.")
-        self.in_channels = int(in_channels)
+        super().__init__(in_channels)
+        filters = check_int_sequence("filters", filters)
+        kernel_sizes = check_int_sequence("kernel_sizes", kernel_sizes)
         self.filters = filters
         self.kernel_sizes = kernel_sizes
         blocks = []
@@ -156,18 +139,9 @@ class ResNet1D(nn.Module):
         -------
         Tensor of shape (B, embedding_dim)
         """
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        if x.dim() != 3:
-            raise ValueError(f"ResNet1D expects (B, C, L) input, got shape {tuple(x.shape)}.")
-        if x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"ResNet1D was built for {self.in_channels} channel(s), got {x.shape[1]}."
-            )
-        mask = length_mask(lengths, x.shape[-1])
-        if mask is not None:
-            mask = mask.to(x.device).unsqueeze(1)
-            x = x * mask
+        x = self.check_input(x)
+        mask = self.padding_mask(lengths, x)
+        x = self.apply_mask(x, mask)
         for block in self.blocks:
             x = block(x, mask)
-        return masked_mean(x, mask)
+        return self.masked_mean_pool(x, mask)

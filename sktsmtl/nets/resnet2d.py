@@ -6,12 +6,11 @@ section III-B. The series is compared point by point with ``k`` learnable templa
 ``k`` distance matrices like the dynamic-programming table of DTW.
 """
 
-import numbers
-
 import torch
 from torch import nn
 
-from .masking import MaskedBatchNorm2d, conv_output_lengths, length_mask, masked_mean
+from .backbone import Backbone, check_int
+from .masking import MaskedBatchNorm2d, conv_output_lengths, length_mask
 from .template_distance import TemplateDistance
 
 __all__ = ["ResNet2D", "RESNET2D_PRESETS"]
@@ -42,8 +41,7 @@ def _mask_2d(row_lengths, col_lengths, height, width, device):
     return (rows[:, :, None] & cols[:, None, :]).unsqueeze(1).to(device)
 
 
-def _apply_mask(x, mask):
-    return x if mask is None else x * mask
+_apply_mask = Backbone.apply_mask
 
 
 class _ConvNormAct(nn.Module):
@@ -102,7 +100,7 @@ class _BasicBlock2D(nn.Module):
         return self.relu(h + s)
 
 
-class ResNet2D(nn.Module):
+class ResNet2D(Backbone):
     """Residual 2D convolutional network over series-to-template distance matrices.
 
     Architecture (Yeh et al. 2023, Fig. 3): a :class:`~sktsmtl.nets.TemplateDistance`
@@ -225,6 +223,8 @@ class ResNet2D(nn.Module):
     torch.Size([3, 8])
     """
 
+    presets = RESNET2D_PRESETS
+
     def __init__(
         self,
         in_channels=1,
@@ -239,23 +239,14 @@ class ResNet2D(nn.Module):
         input_kind="series",
         channels_last=True,
     ):
-        super().__init__()
+        super().__init__(in_channels)
         if input_kind not in _INPUT_KINDS:
             raise ValueError(f"input_kind must be one of {_INPUT_KINDS}, got {input_kind!r}.")
-        for name, value, low in (("in_channels", in_channels, 1),
-                                 ("n_templates", n_templates, 1),
-                                 ("template_length", template_length, 1),
-                                 ("n_blocks", n_blocks, 0), ("width", width, 1),
-                                 ("stem_stride", stem_stride, 1)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or (
-                    value < low):
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-        self.in_channels = int(in_channels)
-        self.n_templates = int(n_templates)
-        self.template_length = int(template_length)
-        self.n_blocks = int(n_blocks)
-        self.width = int(width)
-        self.stem_stride = int(stem_stride)
+        self.n_templates = check_int("n_templates", n_templates)
+        self.template_length = check_int("template_length", template_length)
+        self.n_blocks = check_int("n_blocks", n_blocks, 0)
+        self.width = check_int("width", width)
+        self.stem_stride = check_int("stem_stride", stem_stride)
         self.distance = distance
         self.template_init = template_init
         self.downsample_norm_act = bool(downsample_norm_act)
@@ -293,37 +284,6 @@ class ResNet2D(nn.Module):
                 _ConvNormAct(self.width, self.width, 3, 2, 1, norm_act=self.downsample_norm_act)
             )
             c = self.width
-
-    @classmethod
-    def from_preset(cls, name, **overrides):
-        """Build a network of a named size from :data:`RESNET2D_PRESETS`.
-
-        Parameters
-        ----------
-        name : {"paper", "cpu", "tiny"}
-            Preset name.
-        **overrides
-            Any other constructor argument (``in_channels``, ``distance``, ...), or a
-            preset value to change.
-
-        Returns
-        -------
-        ResNet2D
-
-        Examples
-        --------
-        >>> from sktsmtl.nets import ResNet2D
-        >>> net = ResNet2D.from_preset("paper", in_channels=3)
-        >>> net.n_templates, net.template_length, net.n_blocks, net.width
-        (64, 512, 8, 64)
-        """
-        if name not in RESNET2D_PRESETS:
-            raise ValueError(
-                f"unknown ResNet2D preset {name!r}; choose from {sorted(RESNET2D_PRESETS)}."
-            )
-        params = dict(RESNET2D_PRESETS[name])
-        params.update(overrides)
-        return cls(**params)
 
     def activation_bytes(self, length, batch_size=1, length_m=None):
         """Estimated memory of the activations of one training step, in bytes.
@@ -387,10 +347,7 @@ class ResNet2D(nn.Module):
         """
         if self.template_distance is None:
             return self.forward_distance_map(x, lengths=lengths)
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        if x.dim() != 3:
-            raise ValueError(f"ResNet2D expects (B, C, n) series, got shape {tuple(x.shape)}.")
+        x = self.check_input(x)
         return self.forward_distance_map(self.template_distance(x), lengths=lengths)
 
     def forward_distance_map(self, d, lengths=None, lengths_m=None):
@@ -434,4 +391,4 @@ class ResNet2D(nn.Module):
         for block, down in zip(self.blocks, self.downsamples):
             h = _apply_mask(block(h, mask), mask)
             h, rows, cols, mask = down(h, rows, cols, mask)
-        return masked_mean(h, mask)
+        return self.masked_mean_pool(h, mask)

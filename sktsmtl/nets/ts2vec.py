@@ -11,19 +11,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .backbone import Backbone, check_int
 from .masking import length_mask
 
 __all__ = ["TS2VecEncoder"]
 
-
-def _apply_mask(x, mask):
-    return x if mask is None else x * mask
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
+_apply_mask = Backbone.apply_mask
+_check_int = check_int
 
 
 def _check_probability(name, value):
@@ -69,7 +63,7 @@ class _DilatedBlock(nn.Module):
         return h + residual
 
 
-class TS2VecEncoder(nn.Module):
+class TS2VecEncoder(Backbone):
     """Dilated convolutional encoder of TS2Vec mapping a series to a representation.
 
     Architecture (Yue et al. 2022; the encoder of MTCS, Wang et al. 2022): a
@@ -154,10 +148,11 @@ class TS2VecEncoder(nn.Module):
     61
     """
 
+    presets = {"tiny": dict(hidden_dim=4, output_dim=8, depth=2)}
+
     def __init__(self, in_channels=1, hidden_dim=64, output_dim=320, depth=10, kernel_size=3,
                  mask_p=0.5, dropout=0.1):
-        super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels, 1)
+        super().__init__(in_channels)
         self.hidden_dim = _check_int("hidden_dim", hidden_dim, 1)
         self.output_dim = _check_int("output_dim", output_dim, 1)
         self.depth = _check_int("depth", depth, 0)
@@ -180,16 +175,7 @@ class TS2VecEncoder(nn.Module):
 
     def _valid_steps(self, x, lengths):
         """Input with missing/padded steps zeroed, and the (B, L) mask of valid steps."""
-        if x.dim() == 2:
-            x = x.unsqueeze(1)
-        if x.dim() != 3:
-            raise ValueError(
-                f"TS2VecEncoder expects (B, C, L) or (B, L) input, got shape {tuple(x.shape)}."
-            )
-        if x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"TS2VecEncoder was built for {self.in_channels} channel(s), got {x.shape[1]}."
-            )
+        x = self.check_input(x)
         valid = length_mask(lengths, x.shape[-1])
         if valid is not None:
             valid = valid.to(x.device)
@@ -271,6 +257,4 @@ class TS2VecEncoder(nn.Module):
             Max over the valid time steps of the per-step representations.
         """
         h, valid = self._encode(x, lengths)
-        if valid is not None:
-            h = h.masked_fill(~valid.unsqueeze(1), float("-inf"))
-        return h.amax(dim=-1)
+        return self.masked_max_pool(h, None if valid is None else valid.unsqueeze(1))
