@@ -29,10 +29,12 @@ from .sharing import (
     task_affinity,
 )
 from .convtimenet import ConvTimeNet
+from .inceptiontime import InceptionTime
 from .task_norm import attach_task_statistics, task_statistics
 
 for _name, _cls in (("resnet1d", ResNet1D), ("resnet2d", ResNet2D),
-                    ("ts2vec", TS2VecEncoder), ("convtimenet", ConvTimeNet)):
+                    ("ts2vec", TS2VecEncoder), ("convtimenet", ConvTimeNet),
+                    ("inceptiontime", InceptionTime)):
     register_backbone(_name, _cls)
 del _name, _cls
 
@@ -54,6 +56,7 @@ __all__ = [
     "MaskedBatchNorm1d",
     "MaskedBatchNorm2d",
     "ConvTimeNet",
+    "InceptionTime",
     "TS2VecEncoder",
     "hierarchical_contrastive_loss",
     "instance_contrastive_loss",

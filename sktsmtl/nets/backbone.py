@@ -12,10 +12,11 @@ import inspect
 import numbers
 
 from torch import nn
+from torch.nn import functional as F
 
 from .masking import length_mask, masked_mean
 
-__all__ = ["Backbone", "check_int", "check_int_sequence", "parameter_names"]
+__all__ = ["Backbone", "SameConv1d", "check_int", "check_int_sequence", "parameter_names"]
 
 
 def check_int(name, value, minimum=1):
@@ -80,6 +81,46 @@ def check_int_sequence(name, values, minimum=1):
         raise ValueError(
             f"{name} must be a non-empty sequence of int >= {minimum}, got {values!r}.")
     return tuple(int(v) for v in values)
+
+
+class SameConv1d(nn.Conv1d):
+    """Stride-1 :class:`torch.nn.Conv1d` whose output has the length of its input.
+
+    Zero padding of ``(k - 1) // 2`` steps on the left and ``k // 2`` on the right, the
+    split of PyTorch's ``padding="same"`` (and of Keras' ``padding="same"``), but applied
+    explicitly, so that even kernel sizes give no warning. A series padded at its tail
+    with zeros therefore sees, at its last valid steps, the zeros that 'same' padding
+    gives the unpadded series: zero the padding (:meth:`Backbone.apply_mask`) before
+    each call.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input channels.
+    out_channels : int
+        Output channels.
+    kernel_size : int
+        Kernel size (any ``k >= 1``, odd or even).
+    bias : bool, default=False
+        Learn an additive bias (redundant in front of batch norm, hence off).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.nets.backbone import SameConv1d
+    >>> SameConv1d(2, 3, kernel_size=8)(torch.randn(4, 2, 11)).shape
+    torch.Size([4, 3, 11])
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, bias=False):
+        super().__init__(in_channels, out_channels, kernel_size, padding=0, bias=bias)
+        self._pad = ((kernel_size - 1) // 2, kernel_size // 2)
+
+    def forward(self, x):
+        """Convolve ``x`` of shape ``(B, in_channels, L)`` to ``(B, out_channels, L)``."""
+        if self._pad != (0, 0):
+            x = F.pad(x, self._pad)
+        return super().forward(x)
 
 
 class Backbone(nn.Module):
@@ -269,4 +310,3 @@ def parameter_names(cls):
     return tuple(name for name, p in signature.parameters.items()
                  if name not in ("self", "in_channels")
                  and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
-

@@ -4,28 +4,17 @@ The baseline backbone of the ResNet2D paper (Yeh et al. 2023, section III-A).
 """
 
 from torch import nn
-from torch.nn import functional as F
 
-from .backbone import Backbone, check_int_sequence
+from .backbone import Backbone, SameConv1d, check_int_sequence
 from .masking import MaskedBatchNorm1d
 
 __all__ = ["ResNet1D"]
 
 _apply_mask = Backbone.apply_mask
 
-
-class _SameConv1d(nn.Conv1d):
-    """Stride-1 Conv1d with 'same' output length; zero padding (k - 1) // 2 left, k // 2
-    right, as PyTorch's ``padding="same"`` but padded explicitly (no warning for even k)."""
-
-    def __init__(self, in_channels, out_channels, kernel_size):
-        super().__init__(in_channels, out_channels, kernel_size, padding=0, bias=False)
-        self._pad = ((kernel_size - 1) // 2, kernel_size // 2)
-
-    def forward(self, x):
-        if self._pad != (0, 0):
-            x = F.pad(x, self._pad)
-        return super().forward(x)
+# the class's former private name, kept so that networks pickled before it moved to
+# :mod:`sktsmtl.nets.backbone` still load
+_SameConv1d = SameConv1d
 
 
 class _ResidualBlock1D(nn.Module):
@@ -38,7 +27,7 @@ class _ResidualBlock1D(nn.Module):
         c = in_channels
         for k in kernel_sizes:
             # bias is redundant in front of batch norm
-            self.convs.append(_SameConv1d(c, out_channels, k))
+            self.convs.append(SameConv1d(c, out_channels, k))
             self.norms.append(MaskedBatchNorm1d(out_channels))
             c = out_channels
         if in_channels != out_channels:
