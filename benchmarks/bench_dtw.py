@@ -40,8 +40,8 @@ from pathlib import Path
 import numpy as np
 
 from sktsmtl.distances import pairwise_dtw, sakoe_chiba_radius
-from sktsmtl.distances._inputs import check_collection, pack_series
-from sktsmtl.distances.nearest import _nearest_packed
+from sktsmtl.distances.inputs import check_collection, pack_series
+from sktsmtl.distances.nearest import nearest_packed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -217,8 +217,8 @@ def _nn_run(X_test, X_train, window, improved, threads):
     q = pack_series(check_collection(X_test, "X")[0])
     t = pack_series(check_collection(X_train, "Y")[0])
     w = -1.0 if window is None else float(window)
-    _nearest_packed(q, t, w, threads, improved)  # warm-up
-    cpu, wall, (idx, _, stats) = _timed(lambda: _nearest_packed(q, t, w, threads,
+    nearest_packed(q, t, w, threads, improved)  # warm-up
+    cpu, wall, (idx, _, stats) = _timed(lambda: nearest_packed(q, t, w, threads,
                                                                 improved))
     return idx, stats, cpu
 

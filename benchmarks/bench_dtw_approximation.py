@@ -27,9 +27,9 @@ from sktsmtl.distances import dtw_distance
 
 BACKBONES = {
     "ResNet1D": dict(backbone="resnet1d",
-                     backbone_params={"filters": (32, 64, 64), "kernel_sizes": (8, 5, 3)}),
+                     backbone__filters=(32, 64, 64), backbone__kernel_sizes=(8, 5, 3)),
     "ResNet2D": dict(backbone="resnet2d",
-                     backbone_params={"n_blocks": 4, "width": 32, "stem_stride": 1}),
+                     backbone__n_blocks=4, backbone__width=32, backbone__stem_stride=1),
 }
 
 

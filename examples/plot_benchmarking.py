@@ -44,7 +44,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sktsmtl import MultiTaskTimeSeriesClassifier
 
 small_resnet1d_mtl = MultiTaskTimeSeriesClassifier(
-    backbone="resnet1d", multitask=True, backbone_params={"filters": (16, 32, 32)},
+    backbone="resnet1d", multitask=True, backbone__filters=(16, 32, 32),
     batch_size=16, lr=1e-3)
 methods = [
     "1nn-dtw",

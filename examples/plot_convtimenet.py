@@ -39,11 +39,11 @@ from sktsmtl import MultiTaskTimeSeriesClassifier
 
 settings = dict(
     backbone="convtimenet",
-    patch_size=8,
-    patch_stride=4,
-    d_model=16,
-    kernel_sizes=(7, 13),
-    backbone_params={"d_ff": 32, "dropout": 0.1},
+    backbone__patch_size=8,
+    backbone__patch_stride=4,
+    backbone__d_model=16,
+    backbone__kernel_sizes=(7, 13),
+    backbone__d_ff=32, backbone__dropout=0.1,
     max_epochs=15,
     batch_size=16,
     lr=3e-3,

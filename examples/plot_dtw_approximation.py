@@ -44,9 +44,9 @@ WINDOWS = [0.0, 0.05, 0.1, 0.2, None]
 
 BACKBONES = {
     "ResNet1D": dict(backbone="resnet1d",
-                     backbone_params={"filters": (16, 32, 32), "kernel_sizes": (5, 3, 3)}),
+                     backbone__filters=(16, 32, 32), backbone__kernel_sizes=(5, 3, 3)),
     "ResNet2D": dict(backbone="resnet2d",
-                     backbone_params={"n_blocks": 3, "width": 16, "stem_stride": 1}),
+                     backbone__n_blocks=3, backbone__width=16, backbone__stem_stride=1),
 }
 
 # %%

@@ -44,7 +44,7 @@ from sktsmtl import MultiTaskTimeSeriesClassifier
 from sktsmtl.inspection import plot_embeddings
 
 mtl = MultiTaskTimeSeriesClassifier(
-    backbone="resnet1d", backbone_params={"filters": (16, 16, 16)}, normalize=True,
+    backbone="resnet1d", backbone__filters=(16, 16, 16), normalize=True,
     max_epochs=30, lr=1e-2, batch_size=20, validation_fraction=0, random_state=0)
 mtl.fit(X, y)
 print("training accuracy per task:", mtl.score_tasks(X, y))

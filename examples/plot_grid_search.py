@@ -42,7 +42,7 @@ from sktsmtl import MultiTaskTimeSeriesClassifier
 
 clf = MultiTaskTimeSeriesClassifier(
     backbone="resnet2d",
-    backbone_params={"n_blocks": 1, "width": 8},
+    backbone__n_blocks=1, backbone__width=8,
     max_epochs=1,
     batch_size=20,
     lr=1e-2,

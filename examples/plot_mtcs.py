@@ -30,7 +30,7 @@ X_train, y_train = load_task_group("basic_motions", split="train")
 X_test, y_test = load_task_group("basic_motions", split="test")
 
 common = dict(backbone="ts2vec", final_estimator="svm", normalize=True,
-              backbone_params={"hidden_dim": 16, "output_dim": 32, "depth": 4},
+              backbone__hidden_dim=16, backbone__output_dim=32, backbone__depth=4,
               max_epochs=15, batch_size=16, lr=3e-3, validation_fraction=0,
               random_state=0)
 settings = {

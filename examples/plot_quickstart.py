@@ -45,7 +45,7 @@ from sktsmtl import MultiTaskTimeSeriesClassifier
 
 mtl = MultiTaskTimeSeriesClassifier(
     backbone="resnet1d",
-    backbone_params={"filters": (16, 16, 16)},
+    backbone__filters=(16, 16, 16),
     max_epochs=10,
     batch_size=16,
     lr=1e-2,

@@ -1,55 +1,24 @@
 """A learnt DTW distance: a regressor over pairs of series (Yeh et al. 2023, Fig. 1)."""
 
-import copy
 import numbers
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
-from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import ValidSplit
 from torch import nn
 
-from ..distances import soft_dtw
-from ..distances.pairwise import paired_dtw
+from ..distances import paired_dtw, soft_dtw
 from ..nets import DistanceMapNet, SiameseDistanceNet
-from ..training.parameters import TRAINING_PARAMETER_CONSTRAINTS
-from ..training import resolve_device, seed_sequence
+from ..training import NetworkEstimator, seed_sequence
+from ..training.builder import build_backbone
+from ..training.estimator import document_training_parameters
 
-__all__ = ["DTWApproximator"]
+__all__ = ["DTWApproximator", "check_pairs"]
 
 BACKBONES = ("resnet1d", "resnet2d")
-
-
-class _BestValidLoss(Callback):
-    """Keep the weights of the epoch with the lowest ``valid_loss``; restore them at the end.
-
-    (:class:`~sktsmtl.training.BestEpochRestorer` maximises its monitor; a regression
-    loss is minimised, so this is its mirror image.)
-    """
-
-    def on_train_begin(self, net, **kwargs):
-        self._best = None
-        self._state = None
-        net.best_epoch_ = None
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        if "valid_loss" not in row:
-            return
-        if self._best is None or row["valid_loss"] < self._best:
-            self._best = row["valid_loss"]
-            self._state = copy.deepcopy(net.module_.state_dict())
-            net.best_epoch_ = row["epoch"]
-            net.history.record("valid_loss_best_epoch", True)
-
-    def on_train_end(self, net, **kwargs):
-        if self._state is not None:
-            net.module_.load_state_dict(self._state)
-        self._state = None
 
 
 # -- input validation ------------------------------------------------------------------
@@ -69,7 +38,7 @@ def _as_series(s, where):
     return arr
 
 
-def _check_pairs(X):
+def check_pairs(X):
     """Return two lists of ``(C, L)`` float64 arrays (first and second series of each pair).
 
     Accepted: an array ``(n_pairs, 2, L)`` or ``(n_pairs, 2, C, L)``, or a tuple of two
@@ -146,7 +115,10 @@ def _pair_inputs(firsts, seconds):
     return {"a": a, "b": b, "len_a": len_a, "len_b": len_b}
 
 
-class DTWApproximator(RegressorMixin, BaseEstimator):
+@document_training_parameters(
+    validation_split="the pairs of the lowest validation MSE's epoch are kept",
+    callback_names="``best_epoch`` and ``early_stopping``")
+class DTWApproximator(RegressorMixin, NetworkEstimator):
     """Learn the DTW distance of a pair of series with a neural network.
 
     The distance-learning experiment of Yeh et al. (2023, Fig. 1 and Fig. 3c): a network
@@ -163,11 +135,11 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     backbone : {"resnet1d", "resnet2d"}, default="resnet2d"
-        Network, see above.
-    backbone_params : dict, default=None
-        Constructor arguments of the backbone: ``ResNet1D`` (``filters``,
-        ``kernel_sizes``) or ``ResNet2D`` (``n_blocks``, ``width``, ``stem_stride``, ...;
-        ``input_kind`` and ``in_channels`` are set by the estimator).
+        Network, see above. Its arguments are ``backbone__<name>`` parameters:
+        ``ResNet1D``'s (``backbone__filters``, ``backbone__kernel_sizes``) or
+        ``ResNet2D``'s (``backbone__n_blocks``, ``backbone__width``,
+        ``backbone__stem_stride``, ...; ``input_kind`` and ``in_channels`` are set by
+        the estimator), and ``backbone__preset``.
     window : float or None, default=None
         Sakoe-Chiba band of the exact DTW targets, a fraction of the length in
         ``[0, 1]`` (see :func:`~sktsmtl.distances.dtw_distance`); None: unconstrained.
@@ -175,28 +147,9 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
     gamma : float or None, default=None
         None: exact DTW targets. A float ``> 0``: soft-DTW targets with this smoothing
         (:func:`sktsmtl.distances.soft_dtw`, with the same ``window``).
-    max_epochs : int, default=100
-        Training epochs.
-    batch_size : int, default=64
-        Pairs per mini-batch.
-    lr : float, default=1e-3
-        AdamW learning rate.
-    weight_decay : float, default=1e-2
-        AdamW weight decay.
-    validation_fraction : float, default=0.2
-        Share of the pairs held out to choose the best epoch (lowest validation MSE);
-        0 keeps the last epoch.
-    early_stopping : int or None, default=None
-        Stop after this many epochs without a lower validation loss.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Torch device.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the validation split and the batch order; a CPU fit is
-        repeatable to the bit.
-    verbose : int, default=0
-        skorch's per-epoch progress table when > 0.
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks of the skorch net.
+    projection_dim : int, default=128
+        Size of the Siamese network's projected vectors (``backbone="resnet1d"``).
+    {training_parameters}
 
     Attributes
     ----------
@@ -243,26 +196,28 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
     >>> from sktsmtl.datasets import make_random_walk_pairs
     >>> X = make_random_walk_pairs(40, 16, random_state=0)
     >>> reg = DTWApproximator(backbone="resnet2d", window=0.1, max_epochs=2,
-    ...                       backbone_params={"n_blocks": 1, "width": 4},
+    ...                       backbone__n_blocks=1, backbone__width=4,
     ...                       random_state=0).fit(X)
     >>> reg.predict(X[:3]).shape
     (3,)
     """
 
     _parameter_constraints = {
+        **NetworkEstimator._parameter_constraints,
         "backbone": [StrOptions(set(BACKBONES))],
-        "backbone_params": [dict, None],
         "window": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "gamma": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        **TRAINING_PARAMETER_CONSTRAINTS,
+        "projection_dim": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
         self,
         backbone="resnet2d",
-        backbone_params=None,
+        *,
         window=None,
         gamma=None,
+        projection_dim=128,
+        optimizer=torch.optim.AdamW,
         max_epochs=100,
         batch_size=64,
         lr=1e-3,
@@ -273,11 +228,13 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         callbacks=None,
+        **params,
     ):
         self.backbone = backbone
-        self.backbone_params = backbone_params
         self.window = window
         self.gamma = gamma
+        self.projection_dim = projection_dim
+        self.optimizer = optimizer
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -288,6 +245,7 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self._set_routed_params(params)
 
     # -- targets -----------------------------------------------------------------------
     def _targets(self, firsts, seconds):
@@ -310,10 +268,12 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
         return out
 
     def _build_module(self, n_channels):
-        params = dict(self.backbone_params or {})
+        params = self._routed("backbone")
         if self.backbone == "resnet1d":
-            return SiameseDistanceNet(in_channels=n_channels, **params)
-        return DistanceMapNet(**params)
+            encoder = build_backbone("resnet1d", n_channels, params)
+            return SiameseDistanceNet(encoder, projection_dim=self.projection_dim)
+        tower = build_backbone("resnet2d", 1, params, fixed={"input_kind": "distance_map"})
+        return DistanceMapNet(tower)
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -334,7 +294,7 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
         self : DTWApproximator
         """
         self._validate_params()
-        firsts, seconds = _check_pairs(X)
+        firsts, seconds = check_pairs(X)
         if y is None:
             y = self._targets(firsts, seconds)
         else:
@@ -343,8 +303,7 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
                 raise ValueError(f"y must be 1D (n_pairs,), got shape {y.shape}.")
             if len(y) != len(firsts):
                 raise ValueError(f"y has {len(y)} values but X has {len(firsts)} pairs.")
-        if self.early_stopping is not None and self.validation_fraction == 0:
-            raise ValueError("early_stopping needs validation_fraction > 0.")
+        self._check_training_params()
         n_valid = int(round(self.validation_fraction * len(firsts)))
         if self.validation_fraction > 0 and (n_valid < 1 or n_valid >= len(firsts)):
             raise ValueError(
@@ -357,39 +316,22 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
         scale = float(np.sqrt(np.mean(np.square(y))))
         self.target_scale_ = scale if scale > 0 else 1.0
         self.n_channels_ = int(firsts[0].shape[0])
-        device = resolve_device(self.device)
         weight_seed, split_seed = seed_sequence(self.random_state, 2)
 
         inputs = _pair_inputs(firsts, seconds)
         targets = (y / self.target_scale_).astype(np.float32)
-        cbs = [("best_epoch", _BestValidLoss())]
-        if self.early_stopping is not None:
-            cbs.append(("early_stopping", EarlyStopping(
-                monitor="valid_loss", patience=self.early_stopping, threshold=0.0)))
-        cbs.extend(copy.deepcopy(self.callbacks) or [])
         train_split = (ValidSplit(float(self.validation_fraction), stratified=False,
                                   random_state=split_seed)
                        if self.validation_fraction > 0 else None)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(weight_seed)
             module = self._build_module(self.n_channels_)
-            net = NeuralNet(
-                module,
-                criterion=nn.MSELoss,
-                optimizer=torch.optim.AdamW,
-                lr=self.lr,
-                optimizer__weight_decay=self.weight_decay,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
+            net = self._make_net(
+                module, criterion=nn.MSELoss, train_split=train_split,
+                monitor="valid_loss", lower_is_better=True,
                 iterator_train__shuffle=True,
                 # a last training batch of one pair would break batch normalisation
-                iterator_train__drop_last=len(firsts) - n_valid > self.batch_size,
-                train_split=train_split,
-                callbacks=cbs,
-                device=device,
-                verbose=self.verbose,
-                torch_load_kwargs={"weights_only": False},
-            )
+                iterator_train__drop_last=len(firsts) - n_valid > self.batch_size)
             net.fit(inputs, targets)
         self.net_ = net
         self.history_ = net.history
@@ -399,7 +341,7 @@ class DTWApproximator(RegressorMixin, BaseEstimator):
     # -- inference ---------------------------------------------------------------------
     def _validated_inputs(self, X):
         check_is_fitted(self)
-        firsts, seconds = _check_pairs(X)
+        firsts, seconds = check_pairs(X)
         if firsts[0].shape[0] != self.n_channels_:
             raise ValueError(
                 f"X has {firsts[0].shape[0]} channels but the approximator was fitted on "

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..datasets import get_data_dir, get_task_group, load_task_group, train_val_test_split_tasks
-from ..datasets._utils import concat_rows
+from ..datasets.rows import concat_rows
 
 __all__ = ["PROTOCOLS", "Protocol", "get_protocol"]
 

@@ -9,10 +9,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..data import TaskPanel, check_not_iterator
-from ..distances._inputs import check_collection, check_window, pack_series
-from ..distances._threads import resolve_n_jobs
-from ..distances.nearest import _nearest_packed
-from ..distances.pairwise import _pairwise_packed
+from ..distances.inputs import check_collection, check_window, pack_series
+from ..distances.threads import resolve_n_jobs
+from ..distances.nearest import nearest_packed
+from ..distances.pairwise import pairwise_packed
 from ..preprocessing import interpolate_missing
 
 __all__ = ["KNeighborsDTWClassifier"]
@@ -237,10 +237,10 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
         series, _ = self._series_from_input(X, fit=False)
         queries = pack_series(series)
         if self.n_neighbors == 1:
-            idx, _, stats = _nearest_packed(queries, self._fit_pack, window, self.n_jobs)
+            idx, _, stats = nearest_packed(queries, self._fit_pack, window, self.n_jobs)
             neighbours = idx[:, np.newaxis]
         else:
-            D = _pairwise_packed(queries, self._fit_pack, window, self.n_jobs)
+            D = pairwise_packed(queries, self._fit_pack, window, self.n_jobs)
             neighbours = np.argsort(D, axis=1, kind="stable")[:, : self.n_neighbors]
             n_pairs = D.size
             stats = {"n_pairs": n_pairs, "n_pruned": 0, "n_abandoned": 0,

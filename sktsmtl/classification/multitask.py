@@ -1,10 +1,10 @@
 """``MultiTaskTimeSeriesClassifier``: one network learning several tasks together."""
 
-import copy
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+import torch
+from sklearn.base import TransformerMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -16,21 +16,32 @@ from ..data import (
     format_like_input,
 )
 from ..preprocessing import MissingValueImputer, ZNormalizer
-from ..training.parameters import TRAINING_PARAMETER_CONSTRAINTS
+from ..nets import get_backbone
 from ..training import (
-    fit_task_network,
+    MultiTaskNet,
+    NetworkEstimator,
+    TaskAccuracy,
+    TaskDataset,
+    TaskStratifiedSplit,
     predict_head_logits,
     predict_task_logits,
     seed_sequence,
     task_embeddings,
 )
-from ..training.builder import BACKBONE_PARAMETERS, BACKBONES
+from ..training.builder import build_backbone, build_network
+from ..training.estimator import document_training_parameters
 from .base import MultiTaskClassifierMixin, is_multitask_input
 
 __all__ = ["MultiTaskTimeSeriesClassifier"]
 
 
-class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, BaseEstimator):
+@document_training_parameters(
+    validation_split="stratified by class within every task; the epoch with the best "
+    "mean validation accuracy over tasks is kept; 0.25 of the data given to fit is the "
+    "ResNet2D paper's 60/20 train/validation proportion",
+    callback_names="``task_accuracy``, ``best_epoch`` and ``early_stopping``")
+class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
+                                    NetworkEstimator):
     """Multi-task time-series classifier: a shared backbone with one head per task.
 
     Hard parameter sharing (Yeh et al. 2023): every task's series go through one
@@ -47,25 +58,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
 
     Parameters
     ----------
-    backbone : {"resnet2d", "resnet1d", "ts2vec", "convtimenet"}, default="resnet2d"
-        The shared network.
-    n_templates : int, default=None
-        ResNet2D's number of learnable templates (``k``); None uses the backbone's CPU
-        default. Ignored by other backbones.
-    template_length : int, default=None
-        ResNet2D's template length (``m``); None uses the backbone's CPU default.
-    patch_size, patch_stride : int, default=None
-        ConvTimeNet's patch size and stride; None uses the backbone's defaults. Ignored
-        by other backbones.
-    d_model : int, default=None
-        ConvTimeNet's embedding width; None uses the backbone's default.
-    kernel_sizes : tuple of int, default=None
-        Kernel size of every ConvTimeNet block (their count sets the depth); None uses
-        the backbone's default.
-    backbone_params : dict, default=None
-        Further keyword arguments of the backbone class (for example
-        ``{"n_blocks": 8, "width": 64}``); see :mod:`sktsmtl.nets`. The named
-        parameters above take precedence.
+    backbone : str or torch.nn.Module subclass, default="resnet2d"
+        The shared network: a registered name (``"resnet2d"``, ``"resnet1d"``,
+        ``"ts2vec"``, ``"convtimenet"``, ``"inceptiontime"``, or one added with
+        :func:`sktsmtl.nets.register_backbone`), or a class that follows the contract of
+        :class:`sktsmtl.nets.Backbone`. Its arguments are ``backbone__<name>``
+        parameters (``backbone__n_templates=32``, ``backbone__preset="tiny"``).
     multitask : bool, default=True
         False trains one independent network per task through the same code (the
         papers' non-MTL baselines).
@@ -89,35 +87,11 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         shared). With shared statistics, tasks of different scale are normalised in
         evaluation mode by an average that fits none of them; measured on the ECG
         group, ECGFiveDays then falls to chance although its training loss is zero.
-    max_epochs : int, default=100
-        Training epochs (the paper uses 400).
-    batch_size : int, default=40
-        Mini-batch size (the paper's).
-    lr : float, default=1e-4
-        AdamW learning rate (the paper's).
-    weight_decay : float, default=1e-2
-        AdamW weight decay.
-    validation_fraction : float, default=0.25
-        Share of every task's series held out (stratified by class) to pick the best
-        epoch. 0.25 of the data given to fit is the paper's 60/20 train/validation
-        proportion. 0 trains on everything and keeps the last epoch.
-    early_stopping : int, default=None
-        Stop when mean validation accuracy has not improved for this many epochs;
-        None trains for ``max_epochs``.
     normalize : bool, default=False
         Z-normalise every series (per channel) before training and prediction. It
         helps some datasets and hurts others (amplitude carries class information in
         accelerometer data), so it is off by default and a benchmark records it.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Torch device; ``"auto"`` takes a GPU when there is one.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, validation split and batch order; with an int, two CPU fits
-        give identical predictions.
-    verbose : int, default=0
-        1 prints one line per epoch (train loss, validation loss, validation accuracy
-        per task, duration).
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks added to the training loop.
+    {training_parameters}
 
     Attributes
     ----------
@@ -176,14 +150,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
     """
 
     _parameter_constraints = {
-        "backbone": [StrOptions(set(BACKBONES))],
-        "n_templates": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "template_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "patch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "patch_stride": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "d_model": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "kernel_sizes": [tuple, list, None],
-        "backbone_params": [dict, None],
+        **NetworkEstimator._parameter_constraints,
+        "backbone": [str, type],
         "multitask": ["boolean"],
         "sharing": [StrOptions({"hard", "mtcs"})],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
@@ -191,62 +159,52 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
         "final_estimator": [None, StrOptions({"svm"}), HasMethods(["fit", "predict"])],
         "task_norm_stats": ["boolean"],
         "normalize": ["boolean"],
-        **TRAINING_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(
         self,
         backbone="resnet2d",
-        n_templates=None,
-        template_length=None,
-        patch_size=None,
-        patch_stride=None,
-        d_model=None,
-        kernel_sizes=None,
-        backbone_params=None,
+        *,
         multitask=True,
         sharing="hard",
         alpha=0.1,
         tau=2.0,
         final_estimator=None,
         task_norm_stats=True,
+        normalize=False,
+        optimizer=torch.optim.AdamW,
         max_epochs=100,
         batch_size=40,
         lr=1e-4,
         weight_decay=1e-2,
         validation_fraction=0.25,
         early_stopping=None,
-        normalize=False,
         device="cpu",
         random_state=None,
         verbose=0,
         callbacks=None,
+        **params,
     ):
         self.backbone = backbone
-        self.n_templates = n_templates
-        self.template_length = template_length
-        self.patch_size = patch_size
-        self.patch_stride = patch_stride
-        self.d_model = d_model
-        self.kernel_sizes = kernel_sizes
-        self.backbone_params = backbone_params
         self.multitask = multitask
         self.sharing = sharing
         self.alpha = alpha
         self.tau = tau
         self.final_estimator = final_estimator
         self.task_norm_stats = task_norm_stats
+        self.normalize = normalize
+        self.optimizer = optimizer
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
         self.weight_decay = weight_decay
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
-        self.normalize = normalize
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self._set_routed_params(params)
 
     # -- input handling ----------------------------------------------------------------
     def _preprocess(self, panel):
@@ -255,25 +213,30 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             panel = ZNormalizer().fit_transform(panel)
         return panel
 
-    def _training_config(self):
-        return dict(
-            backbone=self.backbone,
-            **{name: getattr(self, name) for name in BACKBONE_PARAMETERS[self.backbone]},
-            backbone_params=self.backbone_params,
-            task_norm_stats=self.task_norm_stats,
-            sharing=self.sharing,
-            alpha=self.alpha,
-            tau=self.tau,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            validation_fraction=self.validation_fraction,
-            early_stopping=self.early_stopping,
-            device=self.device,
-            verbose=self.verbose,
-            callbacks=self.callbacks,
-        )
+    def _fit_network(self, series, task_index, y, n_classes, task_names, random_state):
+        """Build and train one network (shared by ``task_names``, or one task's own)."""
+        weight_seed, split_seed, sampler_seed = seed_sequence(random_state, 3)
+        train_split = (TaskStratifiedSplit(self.validation_fraction, split_seed, task_names)
+                       if self.validation_fraction > 0 else None)
+        sharing_loss = None
+        if self.sharing == "mtcs" and len(n_classes) > 1:
+            from ..nets.sharing import ClassifierSharingLoss
+            sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
+        # every source of randomness inside a forked torch RNG: the caller's global
+        # state is left alone and a CPU fit is repeatable
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(weight_seed)
+            backbone = build_backbone(self.backbone, series[0].shape[0],
+                                      self._routed("backbone"))
+            module = build_network(backbone, n_classes, self.task_norm_stats)
+            net = self._make_net(
+                module, net_class=MultiTaskNet, criterion=torch.nn.CrossEntropyLoss,
+                train_split=train_split, monitor="valid_acc", lower_is_better=False,
+                callbacks=[("task_accuracy", TaskAccuracy(list(task_names)))],
+                sampler_seed=sampler_seed, task_names=list(task_names),
+                sharing_criterion=sharing_loss)
+            net.fit(TaskDataset(series, task_index, y), y=None)
+        return net
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y):
@@ -306,8 +269,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
                 f"{n_channels[first]}; hard parameter sharing needs one channel count "
                 "(use multitask=False, or select channels)."
             )
-        if self.early_stopping is not None and self.validation_fraction == 0:
-            raise ValueError("early_stopping needs validation_fraction > 0.")
+        self._check_training_params()
+        get_backbone(self.backbone)  # an unknown name fails before any work
         if self.sharing == "mtcs" and not self.multitask:
             raise ValueError(
                 "sharing='mtcs' shares classifiers between the tasks of one network; "
@@ -322,12 +285,11 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             rows = panel.rows_of(t)
             row_class[rows] = np.searchsorted(classes[t], labels.task_labels(t))
 
-        config = self._training_config()
         names = [str(t) for t in tasks]
         n_classes = [len(classes[t]) for t in tasks]
         if self.multitask:
-            net = fit_task_network(panel.series, row_task, row_class, n_classes, names,
-                                   random_state=self.random_state, **config)
+            net = self._fit_network(panel.series, row_task, row_class, n_classes, names,
+                                    self.random_state)
             self.nets_ = {t: net for t in tasks}
             self.history_ = net.history
             self.best_epoch_ = net.best_epoch_
@@ -336,11 +298,9 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin, 
             self.nets_, self.history_, self.best_epoch_ = {}, {}, {}
             for i, t in enumerate(tasks):
                 rows = panel.rows_of(t)
-                cfg = dict(config, callbacks=copy.deepcopy(self.callbacks))
-                net = fit_task_network([panel.series[r] for r in rows],
-                                       np.zeros(len(rows), dtype=np.int64), row_class[rows],
-                                       [n_classes[i]], [names[i]],
-                                       random_state=seeds[i], **cfg)
+                net = self._fit_network([panel.series[r] for r in rows],
+                                        np.zeros(len(rows), dtype=np.int64), row_class[rows],
+                                        [n_classes[i]], [names[i]], seeds[i])
                 self.nets_[t], self.history_[t], self.best_epoch_[t] = (
                     net, net.history, net.best_epoch_)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._utils import parse_labels, stack_padded
+from .rows import parse_labels, stack_padded
 from .ts_format import _read_ts_raw
 
 __all__ = ["sktime_data_dir", "EMBEDDED_GROUPS"]

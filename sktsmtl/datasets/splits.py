@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from ._utils import concat_rows, n_rows, take_rows
+from .rows import concat_rows, n_rows, take_rows
 
 __all__ = [
     "SPLITS",

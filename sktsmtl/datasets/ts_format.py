@@ -13,7 +13,7 @@ same way whatever sktime version is installed.
 
 import numpy as np
 
-from ._utils import parse_labels, stack_padded
+from .rows import parse_labels, stack_padded
 
 __all__ = ["read_ts_file"]
 

@@ -10,7 +10,7 @@ commas or spaces instead of tabs are read too.
 
 import numpy as np
 
-from ._utils import parse_labels, stack_padded
+from .rows import parse_labels, stack_padded
 from .paths import get_data_dir, ucr_file_paths
 from .splits import _check_split, _select_split
 from .ts_format import _read_ts_raw

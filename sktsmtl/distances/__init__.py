@@ -13,9 +13,9 @@ Blondel (2017), in torch, batched over pairs.
 """
 
 from .dtw import dtw_distance, dtw_path, sakoe_chiba_radius
-from .lower_bounds import keogh_envelope, lb_keogh, lb_kim
+from .lower_bounds import keogh_envelope, lb_improved, lb_keogh, lb_kim
 from .nearest import dtw_nearest_neighbor
-from .pairwise import pairwise_dtw
+from .pairwise import paired_dtw, pairwise_dtw
 from .softdtw import SoftDTWLoss, soft_dtw
 
 __all__ = [
@@ -23,7 +23,9 @@ __all__ = [
     "dtw_path",
     "sakoe_chiba_radius",
     "pairwise_dtw",
+    "paired_dtw",
     "lb_keogh",
+    "lb_improved",
     "lb_kim",
     "keogh_envelope",
     "dtw_nearest_neighbor",

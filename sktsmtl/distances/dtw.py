@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._inputs import check_series, check_window
+from .inputs import check_series, check_window
 
 __all__ = ["dtw_distance", "dtw_path", "sakoe_chiba_radius"]
 

@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._inputs import check_series, check_window
+from .inputs import check_series, check_window
 from .dtw import _flat, _prepare_pair, _radius, _check_squared
 
 __all__ = ["keogh_envelope", "lb_improved", "lb_keogh", "lb_kim"]

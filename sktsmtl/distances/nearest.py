@@ -27,13 +27,13 @@ ties go to the lowest reference index.
 import numpy as np
 from numba import njit, prange
 
-from ._inputs import check_collection, check_window, pack_series
+from .inputs import check_collection, check_window, pack_series
 from ._lanes import _LANES, _MIN_FILL, _gather, _lanes_general, _lanes_uni
-from ._threads import numba_threads
+from .threads import numba_threads
 from .dtw import _check_squared, _dtw_flat, _radius
 from .lower_bounds import _envelope, _lb_improved_rest, _lb_keogh_env, _lb_kim
 
-__all__ = ["dtw_nearest_neighbor"]
+__all__ = ["dtw_nearest_neighbor", "nearest_packed"]
 
 _LB_MARGIN = 1e-9
 
@@ -196,7 +196,7 @@ def _nn1_kernel(q_buf, q_offs, q_lens, t_buf, t_offs, t_lens, n_channels, window
         stats[q, 3] = n_improved
 
 
-def _nearest_packed(queries, references, window, n_jobs, improved=False):
+def nearest_packed(queries, references, window, n_jobs, improved=False):
     """1NN on packed collections ``(buf, offs, lens, C)``; window already checked.
 
     ``improved`` adds LB_Improved (equal lengths) after the two LB_Keogh bounds.
@@ -283,7 +283,7 @@ def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True, lb_improv
             f"X has {series_x[0].shape[0]} channels but Y has {series_y[0].shape[0]}; "
             "multivariate DTW needs the same channel count."
         )
-    idx, dist, stats = _nearest_packed(pack_series(series_x), pack_series(series_y), w,
+    idx, dist, stats = nearest_packed(pack_series(series_x), pack_series(series_y), w,
                                        n_jobs, bool(lb_improved))
     if not squared:
         dist = np.sqrt(dist)

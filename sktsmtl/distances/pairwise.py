@@ -12,12 +12,12 @@ triangle is computed.
 
 import numpy as np
 
-from ._inputs import check_collection, check_window, pack_series
+from .inputs import check_collection, check_window, pack_series
 from ._lanes import _one_to_many_kernel, _paired_kernel, one_to_many_plan, paired_groups
-from ._threads import numba_threads
+from .threads import numba_threads
 from .dtw import _check_squared
 
-__all__ = ["pairwise_dtw", "paired_dtw"]
+__all__ = ["pairwise_dtw", "paired_dtw", "pairwise_packed"]
 
 
 def pairwise_dtw(A, B=None, window=None, n_jobs=None, squared=True):
@@ -75,13 +75,13 @@ def pairwise_dtw(A, B=None, window=None, n_jobs=None, squared=True):
                 f"A has {pack_a[3]} channels but B has {pack_b[3]}; multivariate DTW "
                 "needs the same channel count."
             )
-    out = _pairwise_packed(pack_a, pack_b, w, n_jobs)
+    out = pairwise_packed(pack_a, pack_b, w, n_jobs)
     if not squared:
         np.sqrt(out, out=out)
     return out
 
 
-def _pairwise_packed(pack_a, pack_b, window, n_jobs):
+def pairwise_packed(pack_a, pack_b, window, n_jobs):
     """Pairwise DTW on packed collections ``(buf, offs, lens, C)`` (``pack_b`` may be
     None for the symmetric case); ``window`` already checked (-1.0 = unconstrained)."""
     n_a = len(pack_a[2])

@@ -7,7 +7,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ..approximation import DTWApproximator
-from ..approximation.dtw_approximator import _check_pairs
+from ..approximation.dtw_approximator import check_pairs
 
 __all__ = ["pixel_importance", "plot_pixel_importance"]
 
@@ -17,7 +17,7 @@ def _one_pair(pair):
     if isinstance(pair, tuple):
         if len(pair) != 2:
             raise ValueError(f"pair must hold two series, got {len(pair)}.")
-        firsts, seconds = _check_pairs(([pair[0]], [pair[1]]))
+        firsts, seconds = check_pairs(([pair[0]], [pair[1]]))
     else:
         arr = np.asarray(pair)
         if arr.ndim not in (2, 3) or arr.shape[0] != 2:
@@ -25,7 +25,7 @@ def _one_pair(pair):
                 "pair must be a tuple (a, b) or an array of shape (2, L) or (2, C, L); "
                 f"got shape {arr.shape}."
             )
-        firsts, seconds = _check_pairs(arr[None])
+        firsts, seconds = check_pairs(arr[None])
     return firsts[0], seconds[0]
 
 
@@ -72,7 +72,7 @@ def pixel_importance(approximator, pair, block=1, baseline=0.0, batch_size=256):
     >>> from sktsmtl.datasets import make_random_walk_pairs
     >>> from sktsmtl.inspection import pixel_importance
     >>> X = make_random_walk_pairs(20, 12, random_state=0)
-    >>> reg = DTWApproximator(max_epochs=1, backbone_params={"n_blocks": 1, "width": 4},
+    >>> reg = DTWApproximator(max_epochs=1, backbone__n_blocks=1, backbone__width=4,
     ...                       random_state=0).fit(X)
     >>> pixel_importance(reg, X[0], block=2).shape
     (12, 12)

@@ -11,29 +11,29 @@ __all__ = ["SiameseDistanceNet", "DistanceMapNet"]
 
 
 class SiameseDistanceNet(nn.Module):
-    """Siamese distance network: shared ResNet1D -> Linear(embedding, 128) -> l2 distance.
+    """Siamese distance network: a shared encoder -> Linear(embedding, 128) -> l2 distance.
 
     Parameters
     ----------
-    in_channels : int, default=1
-        Channels of the series.
+    encoder : torch.nn.Module, default=None
+        The backbone embedding each series (any :class:`Backbone`); None builds a
+        univariate :class:`ResNet1D` with its defaults, the network of Yeh et al. (2023,
+        Fig. 2c).
     projection_dim : int, default=128
         Size of the projected vectors whose l2 distance is the output.
-    **backbone_params
-        Keyword arguments of :class:`ResNet1D`.
 
     Examples
     --------
     >>> import torch
-    >>> from sktsmtl.nets import SiameseDistanceNet
-    >>> net = SiameseDistanceNet(filters=(4, 4, 4))
+    >>> from sktsmtl.nets import ResNet1D, SiameseDistanceNet
+    >>> net = SiameseDistanceNet(ResNet1D(filters=(4, 4, 4)))
     >>> net(torch.randn(2, 1, 10), torch.randn(2, 1, 12), None, None).shape
     torch.Size([2])
     """
 
-    def __init__(self, in_channels=1, projection_dim=128, **backbone_params):
+    def __init__(self, encoder=None, projection_dim=128):
         super().__init__()
-        self.encoder = ResNet1D(in_channels=in_channels, **backbone_params)
+        self.encoder = ResNet1D() if encoder is None else encoder
         self.projection = nn.Linear(self.encoder.embedding_dim, projection_dim)
 
     def embed(self, x, lengths=None):
@@ -50,24 +50,29 @@ class DistanceMapNet(nn.Module):
 
     Parameters
     ----------
-    **backbone_params
-        Keyword arguments of :class:`ResNet2D` (``input_kind`` and ``in_channels`` are
-        set here).
+    tower : ResNet2D, default=None
+        A :class:`ResNet2D` built with ``input_kind="distance_map"`` and
+        ``in_channels=1``; None builds one with the defaults.
 
     Examples
     --------
     >>> import torch
-    >>> from sktsmtl.nets import DistanceMapNet
-    >>> net = DistanceMapNet(n_blocks=1, width=4)
+    >>> from sktsmtl.nets import DistanceMapNet, ResNet2D
+    >>> tower = ResNet2D(input_kind="distance_map", n_blocks=1, width=4)
+    >>> net = DistanceMapNet(tower)
     >>> net(torch.randn(2, 1, 10), torch.randn(2, 1, 12), None, None).shape
     torch.Size([2])
     """
 
-    def __init__(self, **backbone_params):
+    def __init__(self, tower=None):
         super().__init__()
-        params = dict(backbone_params)
-        params.update(input_kind="distance_map", in_channels=1)
-        self.tower = ResNet2D(**params)
+        if tower is None:
+            tower = ResNet2D(input_kind="distance_map", in_channels=1)
+        if getattr(tower, "input_kind", None) != "distance_map" or tower.in_channels != 1:
+            raise ValueError(
+                "DistanceMapNet reads one squared-distance map per pair: its tower must be "
+                "a ResNet2D with input_kind='distance_map' and in_channels=1.")
+        self.tower = tower
         self.head = nn.Linear(self.tower.embedding_dim, 1)
 
     def distance_map(self, a, b):

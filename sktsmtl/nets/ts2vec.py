@@ -148,7 +148,7 @@ class TS2VecEncoder(Backbone):
     61
     """
 
-    presets = {"tiny": dict(hidden_dim=4, output_dim=8, depth=2)}
+    presets = {"tiny": dict(hidden_dim=8, output_dim=8, depth=2)}
 
     def __init__(self, in_channels=1, hidden_dim=64, output_dim=320, depth=10, kernel_size=3,
                  mask_p=0.5, dropout=0.1):

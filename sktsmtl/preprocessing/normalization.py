@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import SeriesTransformer
+from .base import SeriesTransformer
 
 __all__ = ["ZNormalizer"]
 

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._base import SeriesTransformer
+from .base import SeriesTransformer
 
 __all__ = ["Resampler"]
 

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import SINGLE_TASK, TaskPanel
-from ..preprocessing._base import SeriesTransformer
+from ..preprocessing.base import SeriesTransformer
 from ..preprocessing.imputation import interpolate_missing
 from ..training.device import resolve_device, seed_sequence
 from ._contrastive import TaskSeries, default_n_iters, train_ts2vec

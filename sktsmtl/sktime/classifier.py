@@ -279,7 +279,7 @@ class MultiTaskSktimeClassifier(BaseClassifier):
         """
         rng = np.random.default_rng(0)
         network = MultiTaskTimeSeriesClassifier(
-            backbone="resnet1d", backbone_params={"filters": (4,), "kernel_sizes": (3,)},
+            backbone="resnet1d", backbone__filters=(4,), backbone__kernel_sizes=(3,),
             max_epochs=2, batch_size=8, validation_fraction=0, random_state=0)
         return [
             {"estimator": network},

@@ -54,34 +54,52 @@ class BestEpochRestorer(Callback):
     """Keep the weights of the best validation epoch in memory; restore them at the end.
 
     The papers' protocol: a checkpoint per epoch, the one with the best validation
-    accuracy kept. Ties go to the epoch with the lower validation loss, then the earlier
-    one. Without a validation split the last epoch's weights stay. The epoch kept is
-    recorded as ``net.best_epoch_`` (1-based).
+    score kept. When the monitored score is not the validation loss, ties go to the
+    epoch with the lower validation loss, then to the earlier one. Without a validation
+    split the last epoch's weights stay. The epoch kept is recorded as
+    ``net.best_epoch_`` (1-based); a new best epoch records ``<monitor>_best`` in the
+    history (skorch records ``valid_loss_best`` itself).
 
     Parameters
     ----------
     monitor : str, default="valid_acc"
-        History key maximised.
+        History key of the score.
+    lower_is_better : bool, default=False
+        Minimise the score (a loss) instead of maximising it (an accuracy).
+
+    Examples
+    --------
+    >>> from sktsmtl.training import BestEpochRestorer
+    >>> BestEpochRestorer("valid_loss", lower_is_better=True).lower_is_better
+    True
     """
 
-    def __init__(self, monitor="valid_acc"):
+    def __init__(self, monitor="valid_acc", lower_is_better=False):
         self.monitor = monitor
+        self.lower_is_better = lower_is_better
 
     def on_train_begin(self, net, **kwargs):
         self._best = None
         self._state = None
         net.best_epoch_ = None
 
+    def _key(self, row):
+        score = -row[self.monitor] if self.lower_is_better else row[self.monitor]
+        if self.monitor == "valid_loss":
+            return (score,)
+        return (score, -row.get("valid_loss", 0.0))
+
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
         if self.monitor not in row:
             return
-        key = (row[self.monitor], -row.get("valid_loss", 0.0))
+        key = self._key(row)
         if self._best is None or key > self._best:
             self._best = key
             self._state = copy.deepcopy(net.module_.state_dict())
             net.best_epoch_ = row["epoch"]
-            net.history.record(f"{self.monitor}_best", True)
+            if self.monitor != "valid_loss":
+                net.history.record(f"{self.monitor}_best", True)
 
     def on_train_end(self, net, **kwargs):
         if self._state is not None:

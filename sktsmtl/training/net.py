@@ -20,6 +20,9 @@ from .sampler import TaskBatchSampler
 
 __all__ = ["MultiTaskNet"]
 
+# DataLoader arguments that the task-homogeneous batch sampler decides
+_SAMPLER_ARGUMENTS = frozenset({"shuffle", "sampler", "batch_sampler", "drop_last"})
+
 
 class MultiTaskNet(NeuralNet):
     """skorch ``NeuralNet`` over a :class:`TaskDataset` with one head per task.
@@ -66,7 +69,9 @@ class MultiTaskNet(NeuralNet):
         if not isinstance(dataset, TaskDataset):
             return super().get_iterator(dataset, training=training)
         rows = dataset.task_rows()
-        batch_size = self.batch_size
+        prefix = "iterator_train" if training else "iterator_valid"
+        loader_params = self.get_params_for(prefix)
+        batch_size = loader_params.pop("batch_size", self.batch_size)
         if training:
             check_training_memory(self.module_, dataset.padded_lengths, batch_size,
                                   self.device, self.task_names,
@@ -76,6 +81,12 @@ class MultiTaskNet(NeuralNet):
             batch_size = min(inference_batch_size(self.module_, length, batch_size,
                                                   self.device)
                              for length in dataset.padded_lengths.values())
+        taken = sorted(set(loader_params) & _SAMPLER_ARGUMENTS)
+        if taken:
+            raise ValueError(
+                f"{', '.join(f'{prefix}__{k}' for k in taken)}: the batches of multi-task "
+                "training come from TaskBatchSampler (one task per batch, Algorithm 2); "
+                "these DataLoader arguments cannot be set.")
         sampler = TaskBatchSampler(
             [rows[t] for t in sorted(rows)],
             batch_size=batch_size,
@@ -84,7 +95,8 @@ class MultiTaskNet(NeuralNet):
             # batch norm in training mode needs two series per batch
             min_batch_size=2 if training else 1,
         )
-        return DataLoader(dataset, batch_sampler=sampler, collate_fn=TaskDataset.collate)
+        loader_params.setdefault("collate_fn", TaskDataset.collate)
+        return DataLoader(dataset, batch_sampler=sampler, **loader_params)
 
     def initialize_criterion(self):
         super().initialize_criterion()

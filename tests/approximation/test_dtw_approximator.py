@@ -21,8 +21,8 @@ TINY = {
 
 
 def _tiny(backbone="resnet2d", **kw):
-    params = dict(backbone=backbone, backbone_params=TINY[backbone], max_epochs=2,
-                  batch_size=16, random_state=0)
+    params = dict(backbone=backbone, max_epochs=2, batch_size=16, random_state=0,
+                  **{f"backbone__{k}": v for k, v in TINY[backbone].items()})
     params.update(kw)
     return DTWApproximator(**params)
 
@@ -81,7 +81,7 @@ def test_learns_something_on_random_walks():
     X = make_random_walk_pairs(160, 16, random_state=0)
     y = np.array([dtw_distance(a, b, window=0.1) for a, b in X])
     reg = DTWApproximator(backbone="resnet2d",
-                          backbone_params={"n_blocks": 2, "width": 8, "stem_stride": 1},
+                          backbone__n_blocks=2, backbone__width=8, backbone__stem_stride=1,
                           window=0.1, max_epochs=20, batch_size=16, lr=3e-3,
                           random_state=0).fit(X)
     # R^2 > 0: better than predicting the mean of the targets
@@ -118,7 +118,8 @@ def test_pickle_roundtrip(pairs):
 
 def test_grid_search(pairs):
     y = np.array([dtw_distance(a, b) for a, b in pairs])
-    search = GridSearchCV(_tiny(max_epochs=1), {"lr": [1e-3, 1e-2]}, cv=2).fit(pairs, y)
+    search = GridSearchCV(_tiny(max_epochs=1), {"lr": [1e-3, 1e-2],
+                                                "backbone__width": [2, 4]}, cv=2).fit(pairs, y)
     assert search.best_params_["lr"] in (1e-3, 1e-2)
     assert search.predict(pairs).shape == (len(pairs),)
 

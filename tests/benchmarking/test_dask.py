@@ -20,7 +20,7 @@ distributed = pytest.importorskip("distributed")
 TASKS = ["accel_x", "gyro_z"]
 TINY_RESNET1D = MultiTaskTimeSeriesClassifier(
     backbone="resnet1d", multitask=False, batch_size=16, lr=1e-2,
-    backbone_params={"filters": (8, 8, 8)})
+    backbone__filters=(8, 8, 8))
 METHODS = ["1nn-dtw", ("resnet1d-tiny", TINY_RESNET1D)]
 
 

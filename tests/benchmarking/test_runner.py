@@ -26,7 +26,7 @@ from sktsmtl.preprocessing import ZNormalizer
 TASKS = ["accel_x", "gyro_z"]
 TINY_RESNET1D = MultiTaskTimeSeriesClassifier(
     backbone="resnet1d", multitask=True, batch_size=16,
-    backbone_params={"filters": (8, 8, 8)})
+    backbone__filters=(8, 8, 8))
 
 
 class Counting(ClassifierMixin, BaseEstimator):
@@ -352,8 +352,7 @@ def test_one_nn_dtw_on_a_ucr_group(ucr_dir):
 
 def test_progress_prints_a_line_per_epoch_with_validation_accuracy_per_task(capsys):
     net = MultiTaskTimeSeriesClassifier(backbone="resnet1d", batch_size=16, max_epochs=2,
-                                        backbone_params={"filters": (4,),
-                                                         "kernel_sizes": (3,)})
+                                        backbone__filters=(4,), backbone__kernel_sizes=(3,))
     run_benchmark("basic_motions", [("tiny", net)], tasks=TASKS, progress=True)
     lines = [line for line in capsys.readouterr().out.splitlines() if "epoch" in line]
     assert len(lines) == 2

@@ -10,12 +10,14 @@ from sklearn.pipeline import make_pipeline
 
 from sktsmtl.classification import MultiTaskTimeSeriesClassifier
 from sktsmtl.data import TaskLabels, TaskPanel, check_task_data
+from sktsmtl.nets import backbone_names
 from sktsmtl.preprocessing import MissingValueImputer, ZNormalizer
 
-FAST = dict(max_epochs=3, batch_size=8, lr=1e-2, n_templates=4, template_length=8,
-            backbone_params={"n_blocks": 1, "width": 8}, random_state=0)
+FAST = dict(max_epochs=3, batch_size=8, lr=1e-2, backbone__n_templates=4,
+            backbone__template_length=8, backbone__n_blocks=1, backbone__width=8,
+            random_state=0)
 FAST1D = dict(backbone="resnet1d", max_epochs=3, batch_size=8, lr=1e-2, random_state=0,
-              backbone_params={"filters": (8, 8, 8)})
+              backbone__filters=(8, 8, 8))
 
 
 def _tasks(seed=0, n=24):
@@ -158,10 +160,15 @@ def test_pipeline_and_grid_search_on_task_containers():
     assert cross_val_score(pipe, panel, labels, cv=3).shape == (3,)
     grid = GridSearchCV(
         MultiTaskTimeSeriesClassifier(**dict(FAST, max_epochs=1)),
-        {"n_templates": [2, 4], "template_length": [4, 8]}, cv=3, n_jobs=2,
+        {"backbone__n_templates": [2, 4], "backbone__template_length": [4, 8]},
+        cv=3, n_jobs=2,
     ).fit(panel, labels)
-    assert set(grid.best_params_) == {"n_templates", "template_length"}
+    assert set(grid.best_params_) == {"backbone__n_templates", "backbone__template_length"}
     assert isinstance(grid.predict(panel), TaskLabels)
+    # the routed values reached the refitted network
+    best = grid.best_estimator_.nets_["a"].module_.backbone
+    assert best.n_templates == grid.best_params_["backbone__n_templates"]
+    assert best.template_length == grid.best_params_["backbone__template_length"]
 
 
 def test_short_series_adapt():
@@ -176,9 +183,9 @@ def test_short_series_adapt():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"n_templates": 0}, "n_templates"),
-        ({"template_length": 0}, "template_length"),
-        ({"backbone": "transformer"}, "backbone"),
+        ({"backbone__n_templates": 0}, "n_templates"),
+        ({"backbone__template_length": 0}, "template_length"),
+        ({"backbone": "transformer"}, "unknown backbone 'transformer'"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"device": "tpu"}, "device"),
         ({"alpha": -0.1}, "alpha"),
@@ -187,7 +194,7 @@ def test_short_series_adapt():
         ({"final_estimator": object()}, "final_estimator"),
         ({"final_estimator": "knn"}, "final_estimator"),
         ({"sharing": "mtcs", "multitask": False}, "needs multitask=True"),
-        ({"patch_size": 0}, "patch_size"),
+        ({"backbone": "convtimenet", "backbone__n_templates": 4}, "backbone__n_templates"),
     ],
 )
 def test_bad_parameters(params, match):
@@ -305,35 +312,29 @@ def test_mtcs_sharing_pulls_relevant_heads_together():
 def test_convtimenet_parameters_are_tunable():
     X, y = _tasks()
     base = MultiTaskTimeSeriesClassifier(
-        backbone="convtimenet", d_model=8, kernel_sizes=(5, 5), max_epochs=2, batch_size=8,
-        backbone_params={"d_ff": 16}, validation_fraction=0, random_state=0)
-    search = GridSearchCV(base, {"patch_size": [4, 8], "patch_stride": [2, 4]}, cv=2)
+        backbone="convtimenet", backbone__d_model=8, backbone__kernel_sizes=(5, 5),
+        max_epochs=2, batch_size=8, backbone__d_ff=16, validation_fraction=0, random_state=0)
+    search = GridSearchCV(base, {"backbone__patch_size": [4, 8],
+                                 "backbone__patch_stride": [2, 4]}, cv=2)
     search.fit(TaskPanel.from_dict(X), TaskLabels.from_dict(y))
-    assert set(search.best_params_) == {"patch_size", "patch_stride"}
+    assert set(search.best_params_) == {"backbone__patch_size", "backbone__patch_stride"}
     net = search.best_estimator_.nets_["a"].module_.backbone
-    assert net.patch_size == search.best_params_["patch_size"]
+    assert net.patch_size == search.best_params_["backbone__patch_size"]
     assert net.d_model == 8
     # the MTCS loss works with this backbone too
     mtcs = MultiTaskTimeSeriesClassifier(**dict(base.get_params(), sharing="mtcs")).fit(X, y)
     assert set(mtcs.predict(X)) == {"a", "b", "c"}
     with pytest.raises(ValueError, match="patch_stride"):
-        MultiTaskTimeSeriesClassifier(**dict(base.get_params(), patch_size=2,
-                                             patch_stride=4)).fit(X, y)
+        MultiTaskTimeSeriesClassifier(**dict(base.get_params(), backbone__patch_size=2,
+                                             backbone__patch_stride=4)).fit(X, y)
 
 
-@pytest.mark.parametrize("backbone, params", [
-    ("resnet1d", {"backbone_params": {"filters": (4, 4)}}),
-    ("resnet2d", {"n_templates": 2, "template_length": 4,
-                  "backbone_params": {"n_blocks": 1, "width": 4}}),
-    ("ts2vec", {"backbone_params": {"hidden_dim": 4, "output_dim": 8, "depth": 2}}),
-    ("convtimenet", {"patch_size": 4, "patch_stride": 2, "d_model": 8, "kernel_sizes": (3,),
-                     "backbone_params": {"d_ff": 8}}),
-])
-def test_every_backbone_with_mtcs_and_the_svm_stage(backbone, params):
+@pytest.mark.parametrize("backbone", backbone_names())
+def test_every_backbone_with_mtcs_and_the_svm_stage(backbone):
     X, y = _tasks(n=12)
     clf = MultiTaskTimeSeriesClassifier(
-        backbone=backbone, sharing="mtcs", final_estimator="svm", max_epochs=2, batch_size=8,
-        validation_fraction=0, random_state=0, **params).fit(X, y)
+        backbone=backbone, backbone__preset="tiny", sharing="mtcs", final_estimator="svm",
+        max_epochs=2, batch_size=8, validation_fraction=0, random_state=0).fit(X, y)
     # tasks of 12 and 6 series are too small for the SVM's 5-fold grid: the documented
     # fallback (one fit with C=inf) runs instead of a crash
     assert all(not est.searched_ for est in clf.final_estimators_.values())
@@ -356,28 +357,30 @@ def test_convtimenet_with_a_single_patch_trains():
     rng = np.random.default_rng(0)
     X, y = {"a": rng.standard_normal((9, 16))}, {"a": np.arange(9) % 2}
     clf = MultiTaskTimeSeriesClassifier(
-        backbone="convtimenet", patch_size=16, patch_stride=16, d_model=8,
-        kernel_sizes=(3,), max_epochs=1, batch_size=8, validation_fraction=0,
-        random_state=0).fit(X, y)
+        backbone="convtimenet", backbone__patch_size=16, backbone__patch_stride=16,
+        backbone__d_model=8, backbone__kernel_sizes=(3,), max_epochs=1, batch_size=8,
+        validation_fraction=0, random_state=0).fit(X, y)
     assert clf.predict(X)["a"].shape == (9,)
 
 
 @pytest.mark.parametrize("backbone, params, match", [
     ("resnet1d", {"filters": (0,)}, "backbone 'resnet1d': filters must be a non-empty"),
     ("resnet1d", {"kernel_sizes": ()}, "kernel_sizes must be a non-empty"),
-    ("resnet1d", {"n_templates": 8}, "'n_templates' is not a parameter of backbone "
-                                     "'resnet1d'; it accepts \\['filters', 'kernel_sizes'\\]"),
-    ("resnet1d", {"in_channels": 2}, "'in_channels' is set from the data"),
+    ("resnet1d", {"n_templates": 8}, "backbone__n_templates: 'resnet1d' takes no parameter "
+                                     "'n_templates'; it accepts backbone__filters, "
+                                     "backbone__kernel_sizes, backbone__preset"),
+    ("resnet1d", {"in_channels": 2}, "'in_channels' is set by the estimator"),
+    ("resnet1d", {"preset": "huge"}, "unknown ResNet1D preset 'huge'"),
     ("resnet2d", {"width": 0}, "width must be an integer >= 1"),
     ("resnet2d", {"n_blocks": 1.5}, "n_blocks must be an integer"),
     ("resnet2d", {"distance": "cosine"}, "distance must be one of"),
     ("ts2vec", {"hidden_dim": 0}, "hidden_dim"),
     ("convtimenet", {"dropout": 1.0}, "dropout"),
 ])
-def test_backbone_params_are_validated_naming_the_key(backbone, params, match):
+def test_backbone_parameters_are_validated_naming_the_key(backbone, params, match):
     X, y = _tasks()
-    clf = MultiTaskTimeSeriesClassifier(backbone=backbone, backbone_params=params,
-                                        max_epochs=1)
+    routed = {f"backbone__{k}": v for k, v in params.items()}
+    clf = MultiTaskTimeSeriesClassifier(backbone=backbone, max_epochs=1, **routed)
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y)
 

@@ -143,8 +143,8 @@ def test_nearest_batched_equals_brute_force(n_channels, window):
 
 
 def test_nearest_with_and_without_lb_improved():
-    from sktsmtl.distances._inputs import pack_series
-    from sktsmtl.distances.nearest import _nearest_packed
+    from sktsmtl.distances.inputs import pack_series
+    from sktsmtl.distances.nearest import nearest_packed
 
     rng = np.random.default_rng(7)
     Y = [s[None] for s in _collection(rng, 1, {40: 60})]
@@ -152,7 +152,7 @@ def test_nearest_with_and_without_lb_improved():
     expected = pairwise_dtw(X, Y, window=0.1).argmin(axis=1)
     pruned = []
     for improved in (False, True):
-        idx, _, stats = _nearest_packed(pack_series(X), pack_series(Y), 0.1, None, improved)
+        idx, _, stats = nearest_packed(pack_series(X), pack_series(Y), 0.1, None, improved)
         np.testing.assert_array_equal(idx, expected)
         pruned.append(stats["n_pruned"])
     assert pruned[1] >= pruned[0] * 0.9  # batching order may differ slightly

@@ -19,7 +19,7 @@ def pairs():
 @pytest.fixture(scope="module")
 def fitted(pairs):
     return DTWApproximator(backbone="resnet2d", max_epochs=2, batch_size=8,
-                           backbone_params={"n_blocks": 1, "width": 4, "stem_stride": 1},
+                           backbone__n_blocks=1, backbone__width=4, backbone__stem_stride=1,
                            random_state=0).fit(pairs)
 
 
@@ -75,7 +75,7 @@ def test_png_written(fitted, pairs, tmp_path):
 
 def test_errors(pairs):
     siamese = DTWApproximator(backbone="resnet1d", max_epochs=1, batch_size=8,
-                              backbone_params={"filters": (4,), "kernel_sizes": (3,)},
+                              backbone__filters=(4,), backbone__kernel_sizes=(3,),
                               random_state=0).fit(pairs)
     with pytest.raises(ValueError, match="resnet2d"):
         pixel_importance(siamese, pairs[0])

@@ -23,7 +23,7 @@ TASKS = ["accel_x", "gyro_x"]
 
 
 def _net(**kwargs):
-    params = dict(backbone="resnet1d", backbone_params={"filters": (4,)}, max_epochs=1,
+    params = dict(backbone="resnet1d", backbone__filters=(4,), max_epochs=1,
                   batch_size=16, validation_fraction=0, random_state=0)
     return MultiTaskTimeSeriesClassifier(**dict(params, **kwargs))
 

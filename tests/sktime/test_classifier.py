@@ -15,7 +15,7 @@ from sktsmtl.sktime import MultiTaskSktimeClassifier, to_sktime_panel
 
 
 def _net(**kwargs):
-    params = dict(backbone="resnet1d", backbone_params={"filters": (4,)}, max_epochs=2,
+    params = dict(backbone="resnet1d", backbone__filters=(4,), max_epochs=2,
                   batch_size=8, validation_fraction=0, random_state=0)
     return MultiTaskTimeSeriesClassifier(**dict(params, **kwargs))
 

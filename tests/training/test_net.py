@@ -6,10 +6,23 @@ from sktsmtl.training import (
     BestEpochRestorer,
     TaskAccuracy,
     TaskDataset,
-    fit_task_network,
     predict_task_logits,
     split_per_task,
 )
+
+
+def _fit(**params):
+    """The shared net of a classifier fit on the two tasks of ``_data``."""
+    from sktsmtl import MultiTaskTimeSeriesClassifier
+
+    series, task_index, y = _data()
+    X = {t: [series[i][0] for i in np.flatnonzero(task_index == k)]
+         for k, t in enumerate("ab")}
+    labels = {t: y[task_index == k] for k, t in enumerate("ab")}
+    settings = dict(backbone="resnet1d", backbone__filters=(4, 4, 4), batch_size=8,
+                    random_state=0)
+    clf = MultiTaskTimeSeriesClassifier(**dict(settings, **params)).fit(X, labels)
+    return clf.nets_["a"]
 
 
 def _data(seed=0):
@@ -49,19 +62,14 @@ def test_epochs_see_different_batch_orders():
             if training:
                 seen.append(batch[1].tolist())
 
-    fit_task_network(series, task_index, y, [2, 3], ["a", "b"], backbone="resnet1d",
-                     backbone_params={"filters": (4, 4, 4)}, max_epochs=2, batch_size=8,
-                     validation_fraction=0, random_state=0,
-                     callbacks=[("record", Record(["a", "b"]))])
+    _fit(max_epochs=2, validation_fraction=0, callbacks=[("record", Record(["a", "b"]))])
     half = len(seen) // 2
     assert seen[:half] != seen[half:]
 
 
 def test_best_epoch_restorer_restores_best_weights():
     series, task_index, y = _data()
-    net = fit_task_network(series, task_index, y, [2, 3], ["a", "b"], backbone="resnet1d",
-                           backbone_params={"filters": (4, 4, 4)}, max_epochs=4,
-                           batch_size=8, lr=1e-2, random_state=0)
+    net = _fit(max_epochs=4, lr=1e-2)
     accs = net.history[:, "valid_acc"]
     assert net.best_epoch_ == int(np.argmax(accs)) + 1 or accs[net.best_epoch_ - 1] == max(accs)
     logits = predict_task_logits(net, series[:5], 0, 20)
@@ -69,10 +77,17 @@ def test_best_epoch_restorer_restores_best_weights():
     assert isinstance(BestEpochRestorer(), BestEpochRestorer)
 
 
+def test_best_epoch_restorer_minimises_a_loss():
+    net = _fit(max_epochs=4, lr=1e-2,
+               callbacks__best_epoch__monitor="valid_loss",
+               callbacks__best_epoch__lower_is_better=True)
+    losses = net.history[:, "valid_loss"]
+    assert net.best_epoch_ == int(np.argmin(losses)) + 1
+
+
 def test_unknown_backbone():
-    series, task_index, y = _data()
     with pytest.raises(ValueError, match="unknown backbone 'lstm'"):
-        fit_task_network(series, task_index, y, [2, 3], ["a", "b"], backbone="lstm")
+        _fit(backbone="lstm")
 
 
 def test_device_auto_resolves():

@@ -1,0 +1,267 @@
+"""``NetworkEstimator``: the base of every estimator that trains a skorch net.
+
+It holds what :class:`~sktsmtl.MultiTaskTimeSeriesClassifier` and
+:class:`~sktsmtl.approximation.DTWApproximator` share: the training parameters, their
+constraints and documentation, the routing of prefixed parameters (the skorch way:
+``backbone__<name>`` as skorch routes ``module__<name>``, and skorch's own
+``optimizer__``, ``criterion__``, ``iterator_train__``, ``iterator_valid__`` and
+``callbacks__`` prefixes), and the one place where a skorch net is built.
+"""
+
+import copy
+import inspect
+import numbers
+
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+
+from .callbacks import BestEpochRestorer
+from .device import resolve_device
+
+__all__ = ["NetworkEstimator", "ROUTED_PREFIXES", "TRAINING_PARAMETER_CONSTRAINTS",
+           "document_training_parameters"]
+
+#: Prefixes of the parameters an estimator takes as ``**params``: ``backbone__`` goes
+#: to the backbone class, the others to the skorch net, as skorch itself routes them.
+ROUTED_PREFIXES = ("backbone__", "optimizer__", "criterion__", "iterator_train__",
+                   "iterator_valid__", "callbacks__")
+
+#: scikit-learn ``_parameter_constraints`` of the training-loop parameters.
+TRAINING_PARAMETER_CONSTRAINTS = {
+    "optimizer": [callable],
+    "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+    "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "device": [StrOptions({"cpu", "cuda", "auto"}), str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "callbacks": [list, None],
+}
+
+_TRAINING_PARAMETERS_DOC = """\
+optimizer : torch.optim.Optimizer class, default=torch.optim.AdamW
+    Optimizer of the skorch net. Its other arguments are ``optimizer__<name>``
+    parameters (``optimizer__betas=(0.9, 0.99)``, ``optimizer__momentum=0.9``).
+max_epochs : int, default={max_epochs}
+    Training epochs.
+batch_size : int, default={batch_size}
+    Mini-batch size.
+lr : float, default={lr}
+    Learning rate.
+weight_decay : float, default={weight_decay}
+    Weight decay passed to the optimizer (an ``optimizer__weight_decay`` parameter
+    takes precedence).
+validation_fraction : float, default={validation_fraction}
+    Share of the training data held out to choose the best epoch ({validation_split});
+    0 trains on everything and keeps the last epoch.
+early_stopping : int, default=None
+    Stop when the validation score has not improved for this many epochs; None trains
+    for ``max_epochs``.
+device : {{"cpu", "cuda", "auto"}}, default="cpu"
+    Torch device (``"cuda:1"`` too); ``"auto"`` takes a GPU when there is one.
+random_state : int, RandomState instance or None, default=None
+    Seeds the weights, the validation split and the batch order; with an int, two CPU
+    fits give identical results.
+verbose : int, default=0
+    1 prints one line per epoch.
+callbacks : list of skorch callbacks, default=None
+    Extra callbacks of the training loop (instances or ``(name, callback)`` tuples).
+**params
+    Routed parameters, as skorch routes ``module__<name>``: ``backbone__<name>`` is an
+    argument of the backbone class (``backbone__preset`` picks one of its named sizes,
+    such as ``"tiny"``); ``optimizer__<name>``, ``criterion__<name>``,
+    ``iterator_train__<name>`` and ``iterator_valid__<name>`` (DataLoader arguments such
+    as ``num_workers``) and ``callbacks__<name>__<param>`` (of a built-in callback,
+    {callback_names}, or of one in ``callbacks``) reach the skorch net. They are in
+    ``get_params()``, changed by ``set_params``, kept by ``clone`` and searched by
+    ``GridSearchCV``. A ``backbone__`` name the backbone does not take is a ValueError
+    at fit that lists the names it takes."""
+
+
+def document_training_parameters(validation_split, callback_names):
+    """Class decorator: put the shared training-parameter text into a docstring.
+
+    The line ``{training_parameters}`` of the docstring is replaced by the parameters'
+    numpydoc entries, with the defaults of the class's own ``__init__``.
+
+    Parameters
+    ----------
+    validation_split : str
+        How the class holds out its validation data, in a few words.
+    callback_names : str
+        The names of its built-in callbacks, for the ``callbacks__`` entry.
+
+    Returns
+    -------
+    callable
+    """
+    def decorate(cls):
+        defaults = {name: p.default for name, p in
+                    inspect.signature(cls.__init__).parameters.items()
+                    if p.default is not p.empty}
+        text = _TRAINING_PARAMETERS_DOC.format(
+            validation_split=validation_split, callback_names=callback_names, **defaults)
+        marker = "    {training_parameters}\n"
+        if cls.__doc__ and marker in cls.__doc__:
+            indented = "".join(f"    {line}\n" if line else "\n"
+                               for line in text.splitlines())
+            cls.__doc__ = cls.__doc__.replace(marker, indented)
+        return cls
+
+    return decorate
+
+
+class NetworkEstimator(BaseEstimator):
+    """Base class of the estimators that train a network with skorch.
+
+    Subclasses list their parameters in ``__init__`` as scikit-learn requires, end it
+    with ``**params`` and call :meth:`_set_routed_params` on them; they build their
+    net with :meth:`_make_net` and the backbone with :meth:`_backbone_params`.
+
+    Routed parameters (see :data:`ROUTED_PREFIXES`) are kept as given;
+    :meth:`get_params` lists them beside the others, :meth:`set_params` sets them
+    without going through a nested estimator, and fit checks them.
+    """
+
+    _parameter_constraints = dict(TRAINING_PARAMETER_CONSTRAINTS)
+
+    # -- routed parameters -------------------------------------------------------------
+    # They live in one private dict, not as attributes: scikit-learn's checks allow no
+    # other public attribute after __init__ than the signature's parameters.
+    def _set_routed_params(self, params):
+        # no check here (scikit-learn's convention: __init__ only stores); fit checks
+        if "_routed_params" not in vars(self):
+            self._routed_params = {}
+        self._routed_params.update(params)
+
+    def _check_routed_params(self):
+        for key in getattr(self, "_routed_params", {}):
+            if not key.startswith(ROUTED_PREFIXES) or key in ROUTED_PREFIXES:
+                raise TypeError(
+                    f"{type(self).__name__} got an unexpected parameter {key!r}; routed "
+                    f"parameters start with one of {', '.join(ROUTED_PREFIXES)} followed "
+                    "by a name.")
+
+    def get_params(self, deep=True):
+        """Get parameters for this estimator, routed ones (``backbone__*``, ...) included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also the parameters of contained estimators.
+
+        Returns
+        -------
+        dict
+        """
+        params = super().get_params(deep=deep)
+        params.update(getattr(self, "_routed_params", {}))
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, routed ones (``backbone__n_templates``, ...) included.
+
+        Parameters
+        ----------
+        **params
+            Estimator parameters.
+
+        Returns
+        -------
+        self
+        """
+        routed = {k: v for k, v in params.items()
+                  if k.startswith(ROUTED_PREFIXES) and k not in ROUTED_PREFIXES}
+        self._set_routed_params(routed)
+        rest = {k: v for k, v in params.items() if k not in routed}
+        if rest:
+            super().set_params(**rest)
+        return self
+
+    def _routed(self, prefix):
+        """``{name: value}`` of the routed parameters ``<prefix>__<name>``."""
+        start = f"{prefix}__"
+        return {k[len(start):]: v for k, v in getattr(self, "_routed_params", {}).items()
+                if k.startswith(start)}
+
+    def _skorch_routed(self):
+        """The routed parameters the skorch net takes, under their own names."""
+        return {k: v for k, v in getattr(self, "_routed_params", {}).items()
+                if not k.startswith("backbone__")}
+
+    # -- the skorch net ----------------------------------------------------------------
+    def _make_net(self, module, *, criterion, train_split, monitor, lower_is_better,
+                  callbacks=(), net_class=NeuralNet, **net_params):
+        """The skorch net of one fit; the only place where one is built.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The network, built (and seeded) by the caller.
+        criterion : type
+            Loss class.
+        train_split : callable or None
+            skorch's validation split.
+        monitor : str
+            History key of the best-epoch and early-stopping callbacks.
+        lower_is_better : bool
+            Whether ``monitor`` is minimised.
+        callbacks : list of (str, Callback), default=()
+            The estimator's own callbacks, first in the loop.
+        net_class : type, default=skorch.NeuralNet
+        **net_params
+            Further skorch parameters of the estimator (the user's routed parameters
+            are applied after them).
+
+        Returns
+        -------
+        skorch.NeuralNet
+            Not yet initialised.
+        """
+        cbs = list(callbacks)
+        cbs.append(("best_epoch", BestEpochRestorer(monitor, lower_is_better=lower_is_better)))
+        if self.early_stopping is not None:
+            cbs.append(("early_stopping", EarlyStopping(
+                monitor=monitor, patience=self.early_stopping,
+                lower_is_better=lower_is_better, threshold=0.0)))
+        cbs.extend(copy.deepcopy(self.callbacks) or [])
+        params = dict(
+            criterion=criterion,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=cbs,
+            device=resolve_device(self.device),
+            verbose=self.verbose,
+            torch_load_kwargs={"weights_only": False},
+        )
+        params.update(net_params)
+        routed = self._skorch_routed()
+        params.update(routed)
+        net = net_class(module, **params)
+        # skorch ignores parameters of a callback name it does not have: say so instead
+        names = {name for name, _ in net.get_default_callbacks()}
+        names.update(cb[0] if isinstance(cb, tuple) else type(cb).__name__ for cb in cbs)
+        for key in routed:
+            if key.startswith("callbacks__"):
+                name = key[len("callbacks__"):].split("__")[0]
+                if name not in names:
+                    raise ValueError(
+                        f"{key}: there is no callback named {name!r}; the callbacks are "
+                        f"{', '.join(sorted(names))}.")
+        return net
+
+    def _check_training_params(self):
+        """Checks of fit that scikit-learn's constraints cannot express."""
+        self._check_routed_params()
+        if self.early_stopping is not None and self.validation_fraction == 0:
+            raise ValueError("early_stopping needs validation_fraction > 0.")
+
