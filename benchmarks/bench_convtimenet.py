@@ -111,7 +111,8 @@ def prepare(X_train, X_test, normalize):
 def make_ours(args, patch, seed, multitask=False):
     return MultiTaskTimeSeriesClassifier(
         backbone="convtimenet", multitask=multitask, backbone__patch_size=patch[0],
-        backbone__patch_stride=patch[1], backbone__d_model=args.d_model, backbone__kernel_sizes=tuple(args.kernels),
+        backbone__patch_stride=patch[1], backbone__d_model=args.d_model,
+        backbone__kernel_sizes=tuple(args.kernels),
         backbone__d_ff=args.d_ff, backbone__dropout=args.dropout,
         max_epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         weight_decay=args.weight_decay, validation_fraction=args.validation_fraction,

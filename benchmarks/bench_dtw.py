@@ -219,7 +219,7 @@ def _nn_run(X_test, X_train, window, improved, threads):
     w = -1.0 if window is None else float(window)
     nearest_packed(q, t, w, threads, improved)  # warm-up
     cpu, wall, (idx, _, stats) = _timed(lambda: nearest_packed(q, t, w, threads,
-                                                                improved))
+                                                               improved))
     return idx, stats, cpu
 
 

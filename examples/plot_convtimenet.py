@@ -6,9 +6,9 @@ ConvTimeNet (Cheng et al. 2024) cuts a series into overlapping patches, lets a s
 network move and stretch every patch window (the *deformable* patch layer), embeds each
 patch and reads the patch sequence with large-kernel depthwise convolutions. In
 :class:`~sktsmtl.MultiTaskTimeSeriesClassifier` it is selected with
-``backbone="convtimenet"``; ``patch_size``, ``patch_stride``, ``d_model`` and
-``kernel_sizes`` are estimator parameters, anything else of
-:class:`~sktsmtl.nets.ConvTimeNet` goes through ``backbone_params``.
+``backbone="convtimenet"``; every argument of :class:`~sktsmtl.nets.ConvTimeNet`
+(``patch_size``, ``patch_stride``, ``d_model``, ``kernel_sizes``, ...) is an estimator
+parameter ``backbone__<name>``.
 
 We fit it on the six univariate tasks of the embedded ``basic_motions`` group (one task
 per sensor axis of a smart watch, all predicting the activity), once with one shared

@@ -10,7 +10,9 @@ default stratified splitter stratifies by task *and* class at once, because
 ``TaskLabels`` converts to one ``(task, label)`` key per row.
 
 Here we tune the two parameters of ResNet2D's template layer, the number of learnable
-templates ``n_templates`` and their length ``template_length``, on three tasks of the
+templates ``backbone__n_templates`` and their length ``backbone__template_length``
+(routed to :class:`~sktsmtl.nets.ResNet2D` as skorch routes ``module__*``), on three
+tasks of the
 embedded ``basic_motions`` group. The networks are tiny and trained for one epoch so
 that the 12 fits of the search take seconds; the point is the mechanics, not the
 scores.
@@ -33,7 +35,8 @@ print("first rows:", X.task_ids[:3].tolist(), y.labels[:3].tolist())
 # %%
 # Search the template count and length
 # ------------------------------------
-# ``backbone_params`` shrinks the 2D residual tower to one block of width 8.
+# ``backbone__n_blocks`` and ``backbone__width`` shrink the 2D residual tower to one
+# block of width 8: every argument of the backbone class is a ``backbone__`` parameter.
 # ``GridSearchCV`` calls the estimator's ``score``, the mean over tasks of per-task
 # accuracy.
 from sklearn.model_selection import GridSearchCV
@@ -48,7 +51,7 @@ clf = MultiTaskTimeSeriesClassifier(
     lr=1e-2,
     random_state=0,
 )
-param_grid = {"n_templates": [4, 8], "template_length": [8, 16]}
+param_grid = {"backbone__n_templates": [4, 8], "backbone__template_length": [8, 16]}
 search = GridSearchCV(clf, param_grid, cv=3)
 search.fit(X, y)
 
@@ -81,12 +84,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 scores = np.array(search.cv_results_["mean_test_score"]).reshape(
-    len(param_grid["n_templates"]), len(param_grid["template_length"])
+    len(param_grid["backbone__n_templates"]), len(param_grid["backbone__template_length"])
 )
 fig, ax = plt.subplots(figsize=(4, 3.2))
 image = ax.imshow(scores, cmap="viridis", vmin=0, vmax=1)
-ax.set_xticks(range(len(param_grid["template_length"])), param_grid["template_length"])
-ax.set_yticks(range(len(param_grid["n_templates"])), param_grid["n_templates"])
+lengths = param_grid["backbone__template_length"]
+ax.set_xticks(range(len(lengths)), lengths)
+ax.set_yticks(range(len(param_grid["backbone__n_templates"])), param_grid["backbone__n_templates"])
 ax.set_xlabel("template_length")
 ax.set_ylabel("n_templates")
 for (i, j), value in np.ndenumerate(scores):

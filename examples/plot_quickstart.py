@@ -38,7 +38,8 @@ for task, X_t in X_train.items():
 # %%
 # A shared network for all tasks
 # ------------------------------
-# ``backbone_params`` shrinks ResNet1D to 16 filters per block; ``random_state`` makes
+# ``backbone__filters`` shrinks ResNet1D to 16 filters per block (every argument of the
+# backbone class is a ``backbone__`` parameter); ``random_state`` makes
 # the CPU fit repeatable. A quarter of every task is held out internally and the epoch
 # with the best mean validation accuracy is restored at the end of ``fit``.
 from sktsmtl import MultiTaskTimeSeriesClassifier

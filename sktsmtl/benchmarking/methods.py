@@ -35,6 +35,12 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
 ``convtimenet``, ``convtimenet-mtl``
     ConvTimeNet per task or shared. lr 1e-3, batch 32, no weight decay (the reference
     trains with Adam).
+``inceptiontime``, ``inceptiontime-mtl``
+    InceptionTime (Ismail Fawaz et al. 2020) per task or shared: lr 1e-3, batch 64, no
+    weight decay (the paper's Adam settings).
+``<backbone>``, ``<backbone>-mtl``
+    Any other backbone registered with :func:`sktsmtl.nets.register_backbone`: the
+    classifier's defaults, per task or shared.
 
 Training length is the estimator's ``max_epochs`` unless the run sets one (the
 self-supervised methods count optimiser steps, ``n_iters``, and have no ``max_epochs``).
@@ -224,6 +230,41 @@ def _convtimenet(multitask):
     return factory
 
 
+def _inceptiontime(multitask):
+    def factory():
+        from ..classification import MultiTaskTimeSeriesClassifier
+
+        return MultiTaskTimeSeriesClassifier(
+            backbone="inceptiontime", multitask=multitask, lr=1e-3, batch_size=64,
+            weight_decay=0.0)
+
+    return factory
+
+
+def _registered_backbone(name, multitask):
+    def factory():
+        from ..classification import MultiTaskTimeSeriesClassifier
+
+        return MultiTaskTimeSeriesClassifier(backbone=name, multitask=multitask)
+
+    return factory
+
+
+def _backbone_methods():
+    """Methods of the registered backbones that have no built-in method."""
+    from ..nets import backbone_names
+
+    methods = []
+    for name in backbone_names():
+        for multitask, key in ((False, name), (True, f"{name}-mtl")):
+            if _key(key) not in _BUILTIN_KEYS:
+                kind = "shared by all tasks (hard sharing)" if multitask else "per task"
+                methods.append(BenchmarkMethod(
+                    key, _registered_backbone(name, multitask),
+                    f"registered backbone {name!r} {kind}"))
+    return methods
+
+
 def _one_nn_dtw():
     from ..classification import KNeighborsDTWClassifier, PerTaskClassifier
 
@@ -251,6 +292,9 @@ _BUILTIN = [
     BenchmarkMethod("convtimenet", _convtimenet(False), "ConvTimeNet per task"),
     BenchmarkMethod("convtimenet-mtl", _convtimenet(True),
                     "ConvTimeNet shared by all tasks (hard sharing)"),
+    BenchmarkMethod("inceptiontime", _inceptiontime(False), "InceptionTime per task"),
+    BenchmarkMethod("inceptiontime-mtl", _inceptiontime(True),
+                    "InceptionTime shared by all tasks (hard sharing)"),
 ]
 
 _REGISTRY = {_key(m.name): m for m in _BUILTIN}
@@ -270,7 +314,8 @@ def list_methods():
     >>> list_methods()[:3]
     ['1nn-dtw', 'resnet1d', 'resnet1d-mtl']
     """
-    return [m.name for m in _REGISTRY.values()]
+    extra = [m.name for m in _backbone_methods() if _key(m.name) not in _REGISTRY]
+    return [m.name for m in _REGISTRY.values()] + extra
 
 
 def get_method(name):
@@ -298,6 +343,8 @@ def get_method(name):
     if not isinstance(name, str):
         raise TypeError(f"a method name must be a string, got {type(name).__name__}.")
     method = _REGISTRY.get(_key(name))
+    if method is None:
+        method = next((m for m in _backbone_methods() if _key(m.name) == _key(name)), None)
     if method is None:
         raise ValueError(
             f"Unknown method {name!r}. Known methods: {', '.join(list_methods())} "

@@ -284,7 +284,7 @@ def dtw_nearest_neighbor(X, Y, window=None, n_jobs=None, squared=True, lb_improv
             "multivariate DTW needs the same channel count."
         )
     idx, dist, stats = nearest_packed(pack_series(series_x), pack_series(series_y), w,
-                                       n_jobs, bool(lb_improved))
+                                      n_jobs, bool(lb_improved))
     if not squared:
         dist = np.sqrt(dist)
     return idx, dist, stats

@@ -264,4 +264,3 @@ class NetworkEstimator(BaseEstimator):
         self._check_routed_params()
         if self.early_stopping is not None and self.validation_fraction == 0:
             raise ValueError("early_stopping needs validation_fraction > 0.")
-

@@ -442,3 +442,19 @@ def test_prediction_splits_batches_to_fit_in_memory(monkeypatch):
     assert min(seen) == 3
     for task in X:
         np.testing.assert_allclose(split[task], expected[task], rtol=1e-5, atol=1e-6)
+
+
+def test_grid_search_over_routed_template_parameters_on_real_data(ucr_dir):
+    # issue 12's user code, with the tiny preset and one epoch so that it stays a test
+    from sktsmtl.datasets import load_task_group
+
+    X, y = load_task_group("DodgerLoop", split="train", data_dir=ucr_dir)
+    panel, labels = TaskPanel.from_dict(X), TaskLabels.from_dict(y)
+    clf = MultiTaskTimeSeriesClassifier(backbone="resnet2d", backbone__preset="tiny",
+                                        max_epochs=1, batch_size=16, random_state=0)
+    grid = {"backbone__n_templates": [2, 4], "backbone__template_length": [8, 16]}
+    search = GridSearchCV(clf, grid, cv=3).fit(panel, labels)
+    assert len(search.cv_results_["params"]) == 4
+    net = search.best_estimator_.nets_["DodgerLoopDay"].module_.backbone
+    assert net.n_templates == search.best_params_["backbone__n_templates"]
+    assert net.template_length == search.best_params_["backbone__template_length"]

@@ -189,7 +189,8 @@ def test_task_relations_of_a_fitted_classifier():
     y = {"a": np.repeat([0, 1], 10), "b": np.repeat(["u", "v"], 8)}
     clf = MultiTaskTimeSeriesClassifier(backbone="ts2vec", sharing="mtcs", max_epochs=2,
                                         batch_size=8, random_state=0,
-                                        backbone__hidden_dim=8, backbone__output_dim=8, backbone__depth=2).fit(X, y)
+                                        backbone__hidden_dim=8, backbone__output_dim=8,
+                                        backbone__depth=2).fit(X, y)
     rel = task_relations(clf, X)
     assert list(rel.index) == ["a", "b"] and list(rel.columns) == ["a", "b"]
     assert rel.shape == (2, 2)
