@@ -1,6 +1,8 @@
 """``MultiTaskTimeSeriesClassifier``: one network learning several tasks together."""
 
+import copy
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -21,6 +23,7 @@ from ..training import (
     MultiTaskNet,
     NetworkEstimator,
     TaskAccuracy,
+    TaskBestStates,
     TaskDataset,
     TaskStratifiedSplit,
     predict_head_logits,
@@ -87,6 +90,32 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         shared). With shared statistics, tasks of different scale are normalised in
         evaluation mode by an average that fits none of them; measured on the ECG
         group, ECGFiveDays then falls to chance although its training loss is zero.
+    model_selection : {"mean", "per_task"}, default="mean"
+        Which epoch's weights predict. "mean": one state, the epoch with the best mean
+        validation accuracy over tasks (the papers' protocol). "per_task": every task
+        keeps the state of its own best validation epoch and is predicted (``predict``,
+        ``transform``, the final estimator) with it; memory holds one copy of the
+        network per task. Only with ``multitask=True``.
+    task_weights : dict, default=None
+        ``{task: weight}``: each task's training loss is multiplied by its weight
+        (tasks left out weigh 1); None weighs every task 1.
+    gradient_surgery : {None, "pcgrad"}, default=None
+        "pcgrad" (Yu et al. 2020): the backbone gradients of one iteration's batches
+        (one per task) are projected onto the normal plane of the others' where they
+        conflict, summed and applied in one step (see
+        :func:`~sktsmtl.training.gradient_surgery.pcgrad`). An epoch then takes one
+        optimiser step per iteration instead of one per batch.
+    finetune_epochs : int, default=0
+        After joint training (and model selection), train every task's copy of the
+        network for this many epochs on that task's training part alone and keep its
+        best epoch on the task's validation part (the last without validation). 0 skips
+        the stage. Only with ``multitask=True``.
+    finetune : {"head", "all"}, default="head"
+        What the fine-tuning stage trains: the task's head alone (the backbone frozen;
+        its per-task batch-norm statistics still adapt), or head and backbone.
+    finetune_lr : float, default=None
+        Learning rate of the fine-tuning stage; None uses ``lr`` for ``"head"`` and
+        ``lr / 10`` for ``"all"``.
     normalize : bool, default=False
         Z-normalise every series (per channel) before training and prediction. It
         helps some datasets and hurts others (amplitude carries class information in
@@ -158,6 +187,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         "tau": [Interval(numbers.Real, 0, None, closed="neither")],
         "final_estimator": [None, StrOptions({"svm"}), HasMethods(["fit", "predict"])],
         "task_norm_stats": ["boolean"],
+        "model_selection": [StrOptions({"mean", "per_task"})],
+        "task_weights": [dict, None],
+        "gradient_surgery": [StrOptions({"pcgrad"}), None],
+        "finetune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "finetune": [StrOptions({"head", "all"})],
+        "finetune_lr": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "normalize": ["boolean"],
     }
 
@@ -171,6 +206,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         tau=2.0,
         final_estimator=None,
         task_norm_stats=True,
+        model_selection="mean",
+        task_weights=None,
+        gradient_surgery=None,
+        finetune_epochs=0,
+        finetune="head",
+        finetune_lr=None,
         normalize=False,
         optimizer=torch.optim.AdamW,
         max_epochs=100,
@@ -192,6 +233,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self.tau = tau
         self.final_estimator = final_estimator
         self.task_norm_stats = task_norm_stats
+        self.model_selection = model_selection
+        self.task_weights = task_weights
+        self.gradient_surgery = gradient_surgery
+        self.finetune_epochs = finetune_epochs
+        self.finetune = finetune
+        self.finetune_lr = finetune_lr
         self.normalize = normalize
         self.optimizer = optimizer
         self.max_epochs = max_epochs
@@ -213,15 +260,23 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             panel = ZNormalizer().fit_transform(panel)
         return panel
 
-    def _fit_network(self, series, task_index, y, n_classes, task_names, random_state):
-        """Build and train one network (shared by ``task_names``, or one task's own)."""
+    def _fit_network(self, series, task_index, y, n_classes, task_names, random_state,
+                     task_weights=None):
+        """Build and train one network (shared by ``task_names``, or one task's own).
+
+        Returns the fitted net and a function that gives its ``(train, valid)`` split.
+        """
         weight_seed, split_seed, sampler_seed = seed_sequence(random_state, 3)
+        dataset = TaskDataset(series, task_index, y)
         train_split = (TaskStratifiedSplit(self.validation_fraction, split_seed, task_names)
                        if self.validation_fraction > 0 else None)
         sharing_loss = None
         if self.sharing == "mtcs" and len(n_classes) > 1:
             from ..nets.sharing import ClassifierSharingLoss
             sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
+        callbacks = [("task_accuracy", TaskAccuracy(list(task_names)))]
+        if self.model_selection == "per_task" and len(n_classes) > 1:
+            callbacks.append(("task_best_states", TaskBestStates(list(task_names))))
         # every source of randomness inside a forked torch RNG: the caller's global
         # state is left alone and a CPU fit is repeatable
         with torch.random.fork_rng(devices=[]):
@@ -232,11 +287,82 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             net = self._make_net(
                 module, net_class=MultiTaskNet, criterion=torch.nn.CrossEntropyLoss,
                 train_split=train_split, monitor="valid_acc", lower_is_better=False,
-                callbacks=[("task_accuracy", TaskAccuracy(list(task_names)))],
-                sampler_seed=sampler_seed, task_names=list(task_names),
-                sharing_criterion=sharing_loss)
-            net.fit(TaskDataset(series, task_index, y), y=None)
-        return net
+                callbacks=callbacks, sampler_seed=sampler_seed,
+                task_names=list(task_names), sharing_criterion=sharing_loss,
+                task_weights=task_weights, gradient_surgery=self.gradient_surgery)
+            net.fit(dataset, y=None)
+        def split():
+            return train_split(dataset) if train_split is not None else (dataset, None)
+
+        return net, split
+
+    def _task_weight_list(self, tasks):
+        if self.task_weights is None:
+            return None
+        unknown = [t for t in self.task_weights if t not in tasks]
+        if unknown:
+            raise ValueError(
+                f"task_weights names tasks {unknown!r} that are not in the data; the tasks "
+                f"are {list(tasks)!r}.")
+        weights = []
+        for t in tasks:
+            w = self.task_weights.get(t, 1.0)
+            if isinstance(w, bool) or not isinstance(w, numbers.Real) or not w >= 0:
+                raise ValueError(f"task_weights[{t!r}] must be a number >= 0, got {w!r}.")
+            weights.append(float(w))
+        return weights
+
+    def _select_per_task(self, net, tasks):
+        """One copy of the shared net per task, holding that task's best state."""
+        states = getattr(net, "task_states_", {})
+        epochs = getattr(net, "task_best_epochs_", {})
+        nets, best = {}, {}
+        for i, t in enumerate(tasks):
+            if i not in states:  # the task had no validation part: the shared state
+                nets[t], best[t] = net, net.best_epoch_
+                continue
+            own = copy.deepcopy(net)
+            own.module_.load_state_dict(states[i])
+            nets[t], best[t] = own, epochs[i]
+        for attr in ("task_states_", "task_best_epochs_"):
+            if hasattr(net, attr):
+                delattr(net, attr)
+        return nets, best
+
+    def _finetune(self, nets, split, tasks, names, seed):
+        """Train every task's network on that task alone; keep its best epoch."""
+        from skorch.helper import predefined_split
+
+        with warnings.catch_warnings():  # the joint fit has warned about small tasks
+            warnings.simplefilter("ignore", UserWarning)
+            train, valid = split()
+        lr = self.finetune_lr
+        if lr is None:
+            lr = self.lr if self.finetune == "head" else self.lr / 10
+        seeds = seed_sequence(seed, len(tasks))
+        out, histories = {}, {}
+        for i, t in enumerate(tasks):
+            module = copy.deepcopy(nets[t].module_)
+            frozen = list(module.backbone.parameters()) if self.finetune == "head" else []
+            for p in frozen:
+                p.requires_grad_(False)
+            train_t = train.subset(train.task_rows()[i])
+            valid_rows = valid.task_rows().get(i) if valid is not None else None
+            valid_t = valid.subset(valid_rows) if valid_rows is not None else None
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seeds[i])
+                net = self._make_net(
+                    module, net_class=MultiTaskNet, criterion=torch.nn.CrossEntropyLoss,
+                    train_split=predefined_split(valid_t) if valid_t is not None else None,
+                    monitor="valid_acc", lower_is_better=False,
+                    callbacks=[("task_accuracy", TaskAccuracy(list(names)))],
+                    sampler_seed=seeds[i], task_names=list(names), lr=lr,
+                    max_epochs=self.finetune_epochs)
+                net.fit(train_t, y=None)
+            for p in frozen:
+                p.requires_grad_(True)
+            out[t], histories[t] = net, net.history
+        return out, histories
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y):
@@ -276,6 +402,15 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 "sharing='mtcs' shares classifiers between the tasks of one network; "
                 "it needs multitask=True."
             )
+        if not self.multitask:
+            for name, value, default in (("task_weights", self.task_weights, None),
+                                         ("gradient_surgery", self.gradient_surgery, None),
+                                         ("finetune_epochs", self.finetune_epochs, 0)):
+                if value != default:
+                    raise ValueError(
+                        f"{name}={value!r} acts on the tasks of one shared network; it "
+                        "needs multitask=True (with multitask=False every task has its "
+                        "own network).")
 
         panel = self._preprocess(panel)
         task_index = {t: i for i, t in enumerate(tasks)}
@@ -288,19 +423,28 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         names = [str(t) for t in tasks]
         n_classes = [len(classes[t]) for t in tasks]
         if self.multitask:
-            net = self._fit_network(panel.series, row_task, row_class, n_classes, names,
-                                    self.random_state)
+            net, split = self._fit_network(panel.series, row_task, row_class, n_classes,
+                                           names, self.random_state,
+                                           self._task_weight_list(tasks))
             self.nets_ = {t: net for t in tasks}
             self.history_ = net.history
             self.best_epoch_ = net.best_epoch_
+            if self.model_selection == "per_task" and len(tasks) > 1:
+                self.nets_, self.best_epoch_ = self._select_per_task(net, tasks)
+            if self.finetune_epochs > 0:
+                self.nets_, self.finetune_history_ = self._finetune(
+                    self.nets_, split, tasks, names, seed_sequence(self.random_state, 4)[3])
+            elif hasattr(self, "finetune_history_"):
+                del self.finetune_history_
         else:
             seeds = seed_sequence(self.random_state, len(tasks))
             self.nets_, self.history_, self.best_epoch_ = {}, {}, {}
             for i, t in enumerate(tasks):
                 rows = panel.rows_of(t)
-                net = self._fit_network([panel.series[r] for r in rows],
-                                        np.zeros(len(rows), dtype=np.int64), row_class[rows],
-                                        [n_classes[i]], [names[i]], seeds[i])
+                net, _ = self._fit_network([panel.series[r] for r in rows],
+                                           np.zeros(len(rows), dtype=np.int64),
+                                           row_class[rows], [n_classes[i]], [names[i]],
+                                           seeds[i])
                 self.nets_[t], self.history_[t], self.best_epoch_[t] = (
                     net, net.history, net.best_epoch_)
 

@@ -7,7 +7,7 @@ through :func:`predict_task_logits` and :func:`task_embeddings`; the pieces they
 assemble are public for users who want to train a network themselves.
 """
 
-from .callbacks import BestEpochRestorer, EpochProgress, TaskAccuracy
+from .callbacks import BestEpochRestorer, EpochProgress, TaskAccuracy, TaskBestStates
 from .dataset import TaskDataset
 from .device import resolve_device, seed_sequence
 from .estimator import ROUTED_PREFIXES, NetworkEstimator
@@ -23,6 +23,7 @@ __all__ = [
     "MultiTaskNet",
     "TaskAccuracy",
     "BestEpochRestorer",
+    "TaskBestStates",
     "EpochProgress",
     "TaskStratifiedSplit",
     "split_per_task",

@@ -4,9 +4,10 @@ import copy
 import sys
 
 import numpy as np
+import torch
 from skorch.callbacks import Callback
 
-__all__ = ["TaskAccuracy", "BestEpochRestorer", "EpochProgress"]
+__all__ = ["TaskAccuracy", "BestEpochRestorer", "TaskBestStates", "EpochProgress"]
 
 
 class TaskAccuracy(Callback):
@@ -14,8 +15,8 @@ class TaskAccuracy(Callback):
 
     skorch's ``EpochScoring`` concatenates predictions of all batches, which fails when
     tasks have different class counts; this callback scores each task-homogeneous batch
-    as it passes. History keys: ``valid_acc`` (mean over tasks, the papers' unit) and
-    ``valid_acc_<task>`` for every task.
+    as it passes. History keys: ``valid_acc`` (mean over tasks, the papers' unit),
+    ``valid_acc_<task>`` and ``valid_loss_<task>`` (mean cross-entropy) for every task.
 
     Parameters
     ----------
@@ -29,15 +30,19 @@ class TaskAccuracy(Callback):
     def on_epoch_begin(self, net, **kwargs):
         self._correct = {}
         self._count = {}
+        self._loss = {}
 
     def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
         if training or y_pred is None:
             return
         X, y = batch
         task = int(X["task"][0])
-        hits = (y_pred.argmax(dim=1).cpu() == y.cpu()).sum().item()
+        y = y.to(y_pred.device)
+        hits = (y_pred.argmax(dim=1) == y).sum().item()
+        loss = torch.nn.functional.cross_entropy(y_pred.float(), y, reduction="sum").item()
         self._correct[task] = self._correct.get(task, 0) + hits
         self._count[task] = self._count.get(task, 0) + len(y)
+        self._loss[task] = self._loss.get(task, 0.0) + loss
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if dataset_valid is None or not self._count:
@@ -46,6 +51,8 @@ class TaskAccuracy(Callback):
         for task in sorted(self._count):
             acc = self._correct[task] / self._count[task]
             net.history.record(f"valid_acc_{self.task_names[task]}", acc)
+            net.history.record(f"valid_loss_{self.task_names[task]}",
+                               self._loss[task] / self._count[task])
             accs.append(acc)
         net.history.record("valid_acc", float(np.mean(accs)))
 
@@ -105,6 +112,50 @@ class BestEpochRestorer(Callback):
         if self._state is not None:
             net.module_.load_state_dict(self._state)
         self._state = None
+
+
+class TaskBestStates(Callback):
+    """Keep, for every task, the weights of that task's own best validation epoch.
+
+    Per-task model selection: task ``t``'s state is the one of the epoch with its best
+    ``valid_acc_<t>`` (ties: lower ``valid_loss_<t>``, then the earlier epoch), kept in
+    memory as ``net.task_states_[t]`` with the epoch in ``net.task_best_epochs_[t]``.
+    Tasks that improve in the same epoch share one copy, so memory holds at most one
+    state per task. Needs :class:`TaskAccuracy` before it in the callbacks.
+
+    Parameters
+    ----------
+    task_names : list of str
+        Display name of every task index.
+
+    Examples
+    --------
+    >>> from sktsmtl.training import TaskBestStates
+    >>> TaskBestStates(["a", "b"]).task_names
+    ['a', 'b']
+    """
+
+    def __init__(self, task_names):
+        self.task_names = task_names
+
+    def on_train_begin(self, net, **kwargs):
+        self._best = {}
+        net.task_states_ = {}
+        net.task_best_epochs_ = {}
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        state = None
+        for task, name in enumerate(self.task_names):
+            if f"valid_acc_{name}" not in row:
+                continue
+            key = (row[f"valid_acc_{name}"], -row.get(f"valid_loss_{name}", 0.0))
+            if task not in self._best or key > self._best[task]:
+                if state is None:
+                    state = copy.deepcopy(net.module_.state_dict())
+                self._best[task] = key
+                net.task_states_[task] = state
+                net.task_best_epochs_[task] = row["epoch"]
 
 
 class EpochProgress(Callback):

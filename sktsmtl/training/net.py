@@ -38,6 +38,15 @@ class MultiTaskNet(NeuralNet):
         Seed of the training batch sampler.
     task_names : list of str, default=None
         Display name of every task index, for error messages.
+    task_weights : sequence of float, default=None
+        Weight of every task index's training loss (its batches' cross-entropy is
+        multiplied by it); None weighs every task 1. Validation losses are unweighted.
+    gradient_surgery : {None, "pcgrad"}, default=None
+        ``"pcgrad"``: the gradients of the shared backbone from the batches of one
+        iteration of Algorithm 2 (one batch per task) are combined with
+        :func:`~sktsmtl.training.gradient_surgery.pcgrad` and applied in one optimiser
+        step; the heads get their own task's gradient. An epoch then takes one step
+        per iteration instead of one per batch.
     sharing_criterion : torch.nn.Module class or instance, default=None
         Classifier-sharing term added to the training loss, called as
         ``sharing_criterion_(logits_per_head, weights_per_head)`` with the logits of
@@ -51,19 +60,75 @@ class MultiTaskNet(NeuralNet):
     """
 
     def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None,
-                 task_names=None, **kwargs):
+                 task_names=None, task_weights=None, gradient_surgery=None, **kwargs):
         # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
         # the initialize methods (an instance is a valid value, as for ``criterion``)
         self.sampler_seed = sampler_seed
         self.task_names = task_names
         self.sharing_criterion = sharing_criterion
+        self.task_weights = task_weights
+        self.gradient_surgery = gradient_surgery
         super().__init__(module, *args, **kwargs)
 
     def initialize(self):
         # One generator per fit, advanced by every training epoch (and by partial_fit
         # calls), so epochs differ while the whole sequence follows sampler_seed.
         self.sampler_rng_ = np.random.default_rng(self.sampler_seed)
+        if self.gradient_surgery not in (None, "pcgrad"):
+            raise ValueError(
+                f"gradient_surgery must be None or 'pcgrad', got {self.gradient_surgery!r}.")
+        self.surgery_rng_ = torch.Generator().manual_seed(
+            int(self.sampler_rng_.integers(2**31)) if self.sampler_seed is not None else 0)
+        self._pending_grads = []
+        self._group_size = 1
         return super().initialize()
+
+    # -- task balancing ----------------------------------------------------------------
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if training and self.task_weights is not None and X is not None:
+            loss = loss * float(self.task_weights[int(X["task"][0])])
+        return loss
+
+    def _shared_parameters(self):
+        return [p for p in self.module_.backbone.parameters() if p.requires_grad]
+
+    def train_step(self, batch, **fit_params):
+        if self.gradient_surgery is None:
+            return super().train_step(batch, **fit_params)
+        # PCGrad: keep this batch's backbone gradient aside; the heads' gradients
+        # accumulate (each head belongs to one task); one step per group of batches
+        shared = self._shared_parameters()
+        if not self._pending_grads:
+            self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        flat = [p.grad.reshape(-1) if p.grad is not None else torch.zeros_like(p).reshape(-1)
+                for p in shared]
+        self._pending_grads.append(torch.cat(flat).clone())
+        for p in shared:
+            p.grad = None
+        self.notify("on_grad_computed", named_parameters=list(self.get_all_learnable_params()),
+                    batch=batch)
+        if len(self._pending_grads) >= self._group_size:
+            self._surgery_step()
+        return step
+
+    def _surgery_step(self):
+        from .gradient_surgery import pcgrad
+
+        combined = pcgrad(self._pending_grads, generator=self.surgery_rng_)
+        offset = 0
+        for p in self._shared_parameters():
+            n = p.numel()
+            p.grad = combined[offset:offset + n].view_as(p).to(p.dtype)
+            offset += n
+        self._step_optimizer(None)
+        self._pending_grads = []
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        if training and self.gradient_surgery is not None and self._pending_grads:
+            self._surgery_step()  # the epoch's last, incomplete group
 
     def get_iterator(self, dataset, training=False):
         if not isinstance(dataset, TaskDataset):
@@ -95,6 +160,9 @@ class MultiTaskNet(NeuralNet):
             # batch norm in training mode needs two series per batch
             min_batch_size=2 if training else 1,
         )
+        if training:
+            # an iteration of Algorithm 2 yields one batch of every task: PCGrad's group
+            self._group_size = sampler.n_tasks
         loader_params.setdefault("collate_fn", TaskDataset.collate)
         return DataLoader(dataset, batch_sampler=sampler, **loader_params)
 

@@ -1,0 +1,107 @@
+"""Per-task model selection and the per-task fine-tuning stage (issue 16)."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from sktsmtl import MultiTaskTimeSeriesClassifier
+
+torch.set_num_threads(1)
+
+
+def _tasks():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 6, 30)
+    X = {"a": np.sin(t * rng.uniform(1, 3, (40, 1))) + rng.normal(0, 0.3, (40, 30)),
+         "b": np.sin(t * rng.uniform(1, 3, (30, 1))) + rng.normal(0, 0.3, (30, 30))}
+    y = {"a": np.arange(40) % 2, "b": np.arange(30) % 3}
+    return X, y
+
+
+def _clf(**params):
+    settings = dict(backbone="resnet1d", backbone__preset="tiny", max_epochs=6,
+                    batch_size=8, lr=1e-2, random_state=0)
+    return MultiTaskTimeSeriesClassifier(**dict(settings, **params))
+
+
+def _best(history, task):
+    # the task's best validation accuracy, ties to the lower validation loss, then earlier
+    rows = [(r[f"valid_acc_{task}"], -r[f"valid_loss_{task}"], -r["epoch"]) for r in history]
+    return -max(rows)[2]
+
+
+def test_every_task_is_predicted_with_its_own_best_epoch():
+    X, y = _tasks()
+    clf = _clf(model_selection="per_task").fit(X, y)
+    assert clf.best_epoch_ == {t: _best(clf.history_, t) for t in ("a", "b")}
+    # the task's network holds the weights of that epoch: its validation predictions
+    # score what the history says they scored at that epoch
+    if clf.best_epoch_["a"] != clf.best_epoch_["b"]:
+        assert clf.nets_["a"] is not clf.nets_["b"]
+    mean = _clf().fit(X, y)
+    for t in ("a", "b"):
+        assert clf.history_[clf.best_epoch_[t] - 1][f"valid_acc_{t}"] >= \
+            mean.history_[mean.best_epoch_ - 1][f"valid_acc_{t}"]
+    restored = pickle.loads(pickle.dumps(clf))
+    for t in ("a", "b"):
+        np.testing.assert_array_equal(restored.predict(X)[t], clf.predict(X)[t])
+        np.testing.assert_allclose(restored.transform(X)[t], clf.transform(X)[t])
+    svm = _clf(model_selection="per_task", final_estimator="svm").fit(X, y)
+    assert set(svm.predict(X)) == {"a", "b"}
+
+
+def test_per_task_states_equal_a_refit_stopped_at_that_epoch():
+    X, y = _tasks()
+    clf = _clf(model_selection="per_task").fit(X, y)
+    for t in ("a", "b"):
+        epoch = clf.best_epoch_[t]
+        # a fit of the same seed for exactly `epoch` epochs ends in the same weights
+        short = _clf(max_epochs=epoch, callbacks__best_epoch__monitor="epoch").fit(X, y)
+        short_state = short.nets_[t].module_.state_dict()
+        for k, v in clf.nets_[t].module_.state_dict().items():
+            torch.testing.assert_close(v, short_state[k])
+
+
+def test_head_finetuning_keeps_the_backbone_and_trains_the_head():
+    X, y = _tasks()
+    joint = _clf().fit(X, y)
+    tuned = _clf(finetune_epochs=3).fit(X, y)
+    assert set(tuned.finetune_history_) == {"a", "b"}
+    assert all(len(h) == 3 for h in tuned.finetune_history_.values())
+    base = joint.nets_["a"].module_.state_dict()
+    for t in ("a", "b"):
+        state = tuned.nets_[t].module_.state_dict()
+        for k, v in state.items():
+            if k.startswith("backbone.") and "running" not in k and "num_batches" not in k:
+                torch.testing.assert_close(v, base[k])  # frozen
+        # the task's own head moved
+        i = ["a", "b"].index(t)
+        assert any(not torch.equal(v, base[k]) for k, v in state.items()
+                   if k.startswith(f"head.heads.{i}."))
+        assert all(p.requires_grad for p in tuned.nets_[t].module_.parameters())
+    # only the task's rows reached its fine-tuning: the validation rows of other tasks
+    # are not scored there
+    keys = tuned.finetune_history_["a"][-1].keys()
+    assert "valid_acc_a" in keys and "valid_acc_b" not in keys
+
+
+def test_full_finetuning_moves_the_backbone():
+    X, y = _tasks()
+    tuned = _clf(finetune_epochs=2, finetune="all", finetune_lr=1e-2,
+                 validation_fraction=0).fit(X, y)
+    base = _clf(validation_fraction=0).fit(X, y).nets_["a"].module_.state_dict()
+    state = tuned.nets_["a"].module_.state_dict()
+    assert any(not torch.equal(state[k], base[k]) for k in base
+               if k.startswith("backbone.") and k.endswith("weight"))
+
+
+@pytest.mark.parametrize("params", [dict(task_weights={"a": 2.0}),
+                                    dict(gradient_surgery="pcgrad"),
+                                    dict(finetune_epochs=1)])
+def test_multitask_options_need_a_shared_network(params):
+    X, y = _tasks()
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=f"{name}=.*needs multitask=True"):
+        _clf(multitask=False, **params).fit(X, y)
