@@ -291,6 +291,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 task_names=list(task_names), sharing_criterion=sharing_loss,
                 task_weights=task_weights, gradient_surgery=self.gradient_surgery)
             net.fit(dataset, y=None)
+
         def split():
             return train_split(dataset) if train_split is not None else (dataset, None)
 

@@ -1,0 +1,125 @@
+"""Multi-task recipes against learning apart, over seeds (issue 16's evidence).
+
+For every group, every seed and every method, the paper protocol of the ResNet2D paper
+(per task a stratified 60/20/20 train/validation/test split drawn from the archive's
+train and test parts together, the best validation epoch kept) through
+:func:`sktsmtl.benchmarking.run_benchmark`; then, per group, the mean test accuracy with
+a 95% Student-t interval over seeds per task, the average rank, and the paired
+comparison of every multi-task recipe with the same backbone apart (wins/ties/losses over
+tasks x seeds, sign test and Wilcoxon signed-rank test).
+
+Methods (``<backbone>`` is ``--backbone``; every network with the run's epochs, lr and
+batch 40):
+
+``<backbone>``
+    one network per task;
+``<backbone>-mtl``
+    one shared network, the epoch of the best mean validation accuracy (the papers');
+``<backbone>-mtl-pertask``
+    shared, every task predicted with the state of its own best validation epoch
+    (``model_selection="per_task"``);
+``<backbone>-mtl-finetune``
+    per-task selection, then ``--finetune-epochs`` epochs of each task's head alone on
+    that task (``finetune="head"``), its best validation epoch kept;
+``<backbone>-mtl-pcgrad``
+    shared with PCGrad gradient surgery (``gradient_surgery="pcgrad"``) and per-task
+    selection.
+
+Results are stored per fit in ``--out`` (resumable: the same command goes on where it
+stopped) and the report is printed and written there (``<group>_paper_recipes.md``).
+
+Usage::
+
+    python benchmarks/bench_mtl_recipes.py --groups DodgerLoop ECG --seeds 0 1 2 3 4 \\
+        --epochs 20 --lr 1e-3
+    python benchmarks/bench_mtl_recipes.py --quick          # 1 epoch, 1 seed, DodgerLoop
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import torch
+
+
+def _methods(backbone, finetune_epochs, only):
+    from sktsmtl import MultiTaskTimeSeriesClassifier
+
+    def make(**params):
+        return MultiTaskTimeSeriesClassifier(backbone=backbone, **params)
+
+    methods = {
+        backbone: make(multitask=False),
+        f"{backbone}-mtl": make(multitask=True),
+        f"{backbone}-mtl-pertask": make(multitask=True, model_selection="per_task"),
+        f"{backbone}-mtl-finetune": make(multitask=True, model_selection="per_task",
+                                         finetune_epochs=finetune_epochs),
+        f"{backbone}-mtl-pcgrad": make(multitask=True, model_selection="per_task",
+                                       gradient_surgery="pcgrad"),
+    }
+    if only:
+        methods = {k: v for k, v in methods.items()
+                   if k == backbone or k[len(backbone) + 1:] in only}
+    return list(methods.items())
+
+
+def _report(results, backbone):
+    from sktsmtl.benchmarking import accuracy_intervals, paired_comparison, rank_table
+    from sktsmtl.benchmarking.report import paired_markdown
+
+    methods = list(dict.fromkeys(results["method"]))
+    lines = ["Mean test accuracy (95% interval over seeds) and rank:", ""]
+    lines.append(rank_table(results, interval=0.95).to_markdown())
+    pairs = [(m, backbone) for m in methods if m != backbone]
+    paired = paired_comparison(results, pairs=pairs)
+    lines += [""] + paired_markdown(paired)
+    means = accuracy_intervals(results).groupby("method")["mean"].mean()
+    lines += ["", "Mean over tasks of the per-task mean accuracy:", ""]
+    lines += [f"- {m}: {means[m]:.4f}" for m in methods]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--groups", nargs="+", default=["DodgerLoop", "ECG"])
+    parser.add_argument("--backbone", default="resnet1d")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--finetune-epochs", type=int, default=10)
+    parser.add_argument("--only", nargs="+", default=None, metavar="RECIPE",
+                        help="recipes besides the single-task one: mtl mtl-pertask "
+                             "mtl-finetune mtl-pcgrad (default: all)")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default="mtl_recipes")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.groups, args.seeds, args.epochs, args.finetune_epochs = ["DodgerLoop"], [0], 1, 1
+    torch.set_num_threads(args.threads)
+    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or os.path.join(
+        os.path.dirname(__file__), "..", "..", "shared", "data", "ucr")
+
+    from sktsmtl.benchmarking import run_benchmark
+
+    print(f"backbone {args.backbone}, {args.epochs} epochs, lr {args.lr}, batch 40, "
+          f"seeds {args.seeds}, paper protocol (60/20/20), torch threads {args.threads}")
+    for group in args.groups:
+        start = time.time()
+        results = run_benchmark(
+            group, _methods(args.backbone, args.finetune_epochs, args.only),
+            protocol="paper", seeds=tuple(args.seeds), data_dir=data_dir,
+            max_epochs=args.epochs, lr=args.lr, out_dir=os.path.join(args.out, group),
+            progress=False)
+        text = f"## {group}\n\n" + _report(results, args.backbone)
+        text += f"\n\n({time.time() - start:.0f} s for the fits not stored before)\n"
+        print(text)
+        with open(os.path.join(args.out, f"{group}_paper_recipes.md"), "w") as f:
+            f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
