@@ -225,6 +225,7 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
         validation_fraction=0.2,
         early_stopping=None,
         device="cpu",
+        precision="float32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -242,6 +243,7 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -221,6 +221,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         validation_fraction=0.25,
         early_stopping=None,
         device="cpu",
+        precision="float32",
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -248,6 +249,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

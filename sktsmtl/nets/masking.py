@@ -149,6 +149,9 @@ class _MaskedBatchNormMixin:
             # padded positions cannot influence the valid ones
             return super().forward(x)
         self._check_input_dim(x)
+        dtype = x.dtype
+        # statistics in float32 whatever the activations' precision (bfloat16 autocast)
+        x = x.float()
         dims = [0] + list(range(2, x.dim()))
         m = mask.to(x.dtype)
         count = m.sum(dim=dims)  # (1,): same count for every channel
@@ -171,7 +174,7 @@ class _MaskedBatchNormMixin:
         out = centred * torch.rsqrt(var + self.eps).view(shape)
         if self.affine:
             out = out * self.weight.view(shape) + self.bias.view(shape)
-        return out
+        return out.to(dtype)
 
 
 class MaskedBatchNorm1d(_MaskedBatchNormMixin, nn.BatchNorm1d):

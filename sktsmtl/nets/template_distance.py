@@ -7,6 +7,8 @@ The input layer of ResNet2D (Yeh et al. 2023, section III-B): for a series of le
 the dynamic-programming table of DTW.
 """
 
+import functools
+
 import torch
 from torch import nn
 
@@ -45,7 +47,7 @@ class _SquaredTemplateDistance(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x, templates):
+    def forward(ctx, x, templates, out_dtype=None):
         B, C, n = x.shape
         k, _, m = templates.shape
         x_rows = x.transpose(1, 2).reshape(B * n, C)
@@ -53,6 +55,10 @@ class _SquaredTemplateDistance(torch.autograd.Function):
         t_norm = templates.square().sum(dim=1).T.reshape(m * k)
         x_norm = x.square().sum(dim=1).reshape(B * n, 1)
         sq = torch.addmm(t_norm, x_rows, t_cols, alpha=-2.0).add_(x_norm).clamp_(min=0.0)
+        if out_dtype is not None and out_dtype != sq.dtype:
+            # computed in float32, handed to a bfloat16 tower in one cast; as the cast
+            # is inside this function, its gradient arrives in bfloat16 and channels-last
+            sq = sq.to(out_dtype)
         ctx.save_for_backward(x_rows, t_cols)
         ctx.shape = (B, C, n, k, m)
         return sq.view(B, n, m, k).permute(0, 3, 1, 2)
@@ -65,34 +71,58 @@ class _SquaredTemplateDistance(torch.autograd.Function):
         # (B, k, n, m) -> (B n, m k); free when grad is channels-last
         g = grad.permute(0, 2, 3, 1).reshape(B * n, m * k)
         grad_x = grad_t = None
+        # a bfloat16 gradient (from an autocast tower) is multiplied as it is, with the
+        # small operands cast to it: casting the large gradient would cost a full pass
+        low = g.dtype
         if ctx.needs_input_grad[0]:
             # d/dx_ci = 2 x_ci sum_j g_ij - 2 sum_j g_ij t_cj; both sums in one product
             t_aug = torch.cat([t_cols, torch.ones_like(t_cols[:1])], dim=0)  # (C+1, m k)
-            gt = g @ t_aug.T  # (B n, C+1)
+            gt = (g @ t_aug.T.to(low)).to(x_rows.dtype)  # (B n, C+1)
             gx_rows = 2.0 * (x_rows * gt[:, C:] - gt[:, :C])
             grad_x = gx_rows.view(B, n, C).transpose(1, 2)
         if ctx.needs_input_grad[1]:
             # d/dt_cj = 2 t_cj sum_i g_ij - 2 sum_i x_ci g_ij
             x_aug = torch.cat([x_rows, torch.ones_like(x_rows[:, :1])], dim=1)  # (B n, C+1)
-            xg = x_aug.T @ g  # (C+1, m k)
+            xg = (x_aug.T.to(low) @ g).to(t_cols.dtype)  # (C+1, m k)
             gt_cols = 2.0 * (t_cols * xg[C:] - xg[:C])
             grad_t = gt_cols.view(C, m, k).permute(2, 0, 1)
-        return grad_x, grad_t
+        return grad_x, grad_t, None
 
 
-def _template_distance(x, templates, distance):
+def _in_float32(fn):
+    """Run a distance computation in float32, also under bfloat16 autocast.
+
+    ``|x|^2 + |t|^2 - 2 x.t`` cancels where ``x`` is close to ``t``: in bfloat16 (8 bits
+    of mantissa) the small distances that matter most would be noise. The maps leave in
+    float32; the next convolution casts them once.
+    """
+    def full(t):
+        return t if t.dtype in (torch.float32, torch.float64) else t.float()
+
+    @functools.wraps(fn)
+    def wrapper(a, b, distance):
+        kind = a.device.type
+        low = torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else None
+        with torch.autocast(device_type=kind, enabled=False):
+            return fn(full(a), full(b), distance, low)
+
+    return wrapper
+
+
+@_in_float32
+def _template_distance(x, templates, distance, out_dtype=None):
     """(B, C, n) against (k, C, m) -> (B, k, n, m), laid out channels-last."""
     if distance == "abs" and x.shape[1] == 1:
         # |a - b| directly: exact, and the broadcast is no larger than the output
         diff = x[:, 0, :, None, None] - templates[:, 0, :].T[None, None, :, :]
         return diff.abs().permute(0, 3, 1, 2)
-    d = _SquaredTemplateDistance.apply(x, templates)
     if distance == "abs":
-        d = d.clamp(min=_SQRT_EPS).sqrt()
-    return d
+        return _SquaredTemplateDistance.apply(x, templates).clamp(min=_SQRT_EPS).sqrt()
+    return _SquaredTemplateDistance.apply(x, templates, out_dtype)
 
 
-def _pair_distance(a, b, distance):
+@_in_float32
+def _pair_distance(a, b, distance, out_dtype=None):
     """(B, C, n) against (B, C, m), row by row -> (B, 1, n, m)."""
     if distance == "abs" and a.shape[1] == 1:
         return (a[:, 0, :, None] - b[:, 0, None, :]).abs().unsqueeze(1)

@@ -11,6 +11,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel
 
 from ..nets import TS2VecEncoder, hierarchical_contrastive_loss
+from ..training.precision import autocast, resolve_precision
 
 __all__ = ["TaskSeries", "default_n_iters", "overlapping_crops", "train_ts2vec"]
 
@@ -128,7 +129,9 @@ def _step_loss(encoder, data, rows, params, rng, device):
     for v, lv, offset in ((v1, l1, b - a), (v2, l2, np.zeros_like(b))):
         x = torch.from_numpy(v).to(device)
         lv_t = None if np.all(lv == v.shape[-1]) else torch.from_numpy(lv).to(device)
-        h = encoder.timestep_representations(x, lv_t)  # (B, D, L_view)
+        with autocast(device, params.get("autocast_dtype")):
+            h = encoder.timestep_representations(x, lv_t)  # (B, D, L_view)
+        h = h.float()  # the loss in float32 whatever the precision of the passes
         index = torch.from_numpy(offset[:, None] + np.arange(c)[None, :]).to(device)
         index = index.unsqueeze(1).expand(-1, h.shape[1], -1)
         z.append(torch.gather(h, 2, index).transpose(1, 2))  # (B, c, D)
@@ -136,7 +139,8 @@ def _step_loss(encoder, data, rows, params, rng, device):
 
 
 def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay, alpha,
-                 temporal_unit, max_train_length, swa, device, seed, verbose=0, name=""):
+                 temporal_unit, max_train_length, swa, device, seed, verbose=0, name="",
+                 precision="float32"):
     """Train one TS2Vec encoder on the series of one or several tasks.
 
     Parameters
@@ -155,6 +159,9 @@ def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay
         Print the mean loss of every epoch when > 0.
     name : str, default=""
         Shown in the progress lines.
+    precision : {"float32", "bfloat16", "auto"}, default="float32"
+        Arithmetic of the training passes (see
+        :func:`~sktsmtl.training.precision.resolve_precision`); inference is float64.
 
     Returns
     -------
@@ -165,7 +172,8 @@ def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay
     """
     rng = np.random.default_rng(seed)
     params = dict(alpha=alpha, temporal_unit=temporal_unit,
-                  min_crop=2 ** (temporal_unit + 1), max_train_length=max_train_length)
+                  min_crop=2 ** (temporal_unit + 1), max_train_length=max_train_length,
+                  autocast_dtype=resolve_precision(precision, device))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(rng.integers(2**31 - 1)))
         encoder = TS2VecEncoder(**encoder_params).to(device)

@@ -93,6 +93,11 @@ class TS2VecTransformer(SeriesTransformer):
         does); False: the final weights.
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
         Training device; the fitted encoders are kept on the CPU.
+    precision : {"float32", "bfloat16", "auto"}, default="float32"
+        Arithmetic of the training passes: ``"bfloat16"`` runs them under
+        :func:`torch.autocast` (the loss and the weights stay float32); ``"auto"`` where
+        the hardware has native bfloat16 products. Representations are computed in
+        float64 in any case.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, masks, dropout, crops and batch order; an int makes a CPU fit
         repeatable to the bit.
@@ -172,6 +177,7 @@ class TS2VecTransformer(SeriesTransformer):
         "max_train_length": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "swa": ["boolean"],
         "device": [StrOptions({"cpu", "cuda", "auto"}), str],
+        "precision": [StrOptions({"float32", "bfloat16", "auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -179,7 +185,7 @@ class TS2VecTransformer(SeriesTransformer):
     def __init__(self, output_dim=320, hidden_dim=64, depth=10, mask_p=0.5, dropout=0.1,
                  joint=True, n_iters=None, batch_size=8, lr=1e-3, weight_decay=1e-2,
                  alpha=0.5, temporal_unit=0, max_train_length=3000, swa=True, device="cpu",
-                 random_state=None, verbose=0):
+                 precision="float32", random_state=None, verbose=0):
         self.output_dim = output_dim
         self.hidden_dim = hidden_dim
         self.depth = depth
@@ -195,6 +201,7 @@ class TS2VecTransformer(SeriesTransformer):
         self.max_train_length = max_train_length
         self.swa = swa
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -255,7 +262,8 @@ class TS2VecTransformer(SeriesTransformer):
                 datasets, self._encoder_params(channels[group[0]]), n_iters,
                 self.batch_size, self.lr, self.weight_decay, self.alpha,
                 self.temporal_unit, self.max_train_length, self.swa, device, seed,
-                verbose=self.verbose, name="joint" if joint else str(group[0]))
+                verbose=self.verbose, name="joint" if joint else str(group[0]),
+                precision=self.precision)
             for t in group:
                 self.encoders_[t] = encoder
                 self.loss_curves_[t] = losses

@@ -13,7 +13,7 @@ from .device import resolve_device, seed_sequence
 from .estimator import ROUTED_PREFIXES, NetworkEstimator
 from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
-from .net import MultiTaskNet
+from .net import MultiTaskNet, PrecisionNet
 from .sampler import TaskBatchSampler
 from .split import TaskStratifiedSplit, split_per_task
 
@@ -21,6 +21,7 @@ __all__ = [
     "TaskBatchSampler",
     "TaskDataset",
     "MultiTaskNet",
+    "PrecisionNet",
     "TaskAccuracy",
     "BestEpochRestorer",
     "TaskBestStates",

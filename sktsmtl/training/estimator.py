@@ -14,11 +14,12 @@ import numbers
 
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 
 from .callbacks import BestEpochRestorer
 from .device import resolve_device
+from .net import PrecisionNet
+from .precision import PRECISIONS
 
 __all__ = ["NetworkEstimator", "ROUTED_PREFIXES", "TRAINING_PARAMETER_CONSTRAINTS",
            "document_training_parameters"]
@@ -38,6 +39,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
     "early_stopping": [Interval(numbers.Integral, 1, None, closed="left"), None],
     "device": [StrOptions({"cpu", "cuda", "auto"}), str],
+    "precision": [StrOptions(set(PRECISIONS))],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "callbacks": [list, None],
@@ -64,6 +66,13 @@ early_stopping : int, default=None
     for ``max_epochs``.
 device : {{"cpu", "cuda", "auto"}}, default="cpu"
     Torch device (``"cuda:1"`` too); ``"auto"`` takes a GPU when there is one.
+precision : {{"float32", "bfloat16", "auto"}}, default="float32"
+    Arithmetic of the forward and backward passes. ``"bfloat16"`` runs convolutions and
+    matrix products under :func:`torch.autocast` (oneDNN's bfloat16 kernels on CPUs
+    with AVX512-BF16 or AMX; CUDA's bfloat16); weights, optimiser state, losses and
+    batch-norm statistics stay float32. ``"auto"`` is bfloat16 where the hardware has
+    native bfloat16 products, else float32. See :doc:`/benchmarks` for its speed and
+    accuracy.
 random_state : int, RandomState instance or None, default=None
     Seeds the weights, the validation split and the batch order; with an int, two CPU
     fits give identical results.
@@ -196,7 +205,7 @@ class NetworkEstimator(BaseEstimator):
 
     # -- the skorch net ----------------------------------------------------------------
     def _make_net(self, module, *, criterion, train_split, monitor, lower_is_better,
-                  callbacks=(), net_class=NeuralNet, **net_params):
+                  callbacks=(), net_class=PrecisionNet, **net_params):
         """The skorch net of one fit; the only place where one is built.
 
         Parameters
@@ -213,7 +222,7 @@ class NetworkEstimator(BaseEstimator):
             Whether ``monitor`` is minimised.
         callbacks : list of (str, Callback), default=()
             The estimator's own callbacks, first in the loop.
-        net_class : type, default=skorch.NeuralNet
+        net_class : type, default=PrecisionNet
         **net_params
             Further skorch parameters of the estimator (the user's routed parameters
             are applied after them).
@@ -241,6 +250,7 @@ class NetworkEstimator(BaseEstimator):
             callbacks=cbs,
             device=resolve_device(self.device),
             verbose=self.verbose,
+            precision=self.precision,
             torch_load_kwargs={"weights_only": False},
         )
         params.update(net_params)

@@ -16,15 +16,67 @@ from torch.utils.data import DataLoader
 
 from .dataset import TaskDataset
 from .memory import check_training_memory, inference_batch_size
+from .precision import autocast, resolve_precision
 from .sampler import TaskBatchSampler
 
-__all__ = ["MultiTaskNet"]
+__all__ = ["MultiTaskNet", "PrecisionNet"]
 
 # DataLoader arguments that the task-homogeneous batch sampler decides
 _SAMPLER_ARGUMENTS = frozenset({"shuffle", "sampler", "batch_sampler", "drop_last"})
 
 
-class MultiTaskNet(NeuralNet):
+def _as_float32(out):
+    if isinstance(out, torch.Tensor):
+        return out.float() if out.is_floating_point() and out.dtype != torch.float32 else out
+    if isinstance(out, (list, tuple)):
+        return type(out)(_as_float32(o) for o in out)
+    return out
+
+
+class PrecisionNet(NeuralNet):
+    """skorch ``NeuralNet`` whose forward passes may run in bfloat16 under autocast.
+
+    The weights, the optimiser state and the loss stay float32: the module's outputs are
+    cast back to float32 before the criterion (and before predictions leave the net).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        As in skorch.
+    precision : {"float32", "bfloat16", "auto"}, default="float32"
+        See :func:`~sktsmtl.training.precision.resolve_precision`.
+    *args, **kwargs
+        Every other parameter of ``skorch.NeuralNet``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktsmtl.training import PrecisionNet
+    >>> net = PrecisionNet(torch.nn.Linear(3, 2), criterion=torch.nn.MSELoss,
+    ...                    precision="bfloat16", max_epochs=1, train_split=None)
+    >>> X, y = torch.randn(8, 3), torch.randn(8, 2)
+    >>> net.fit(X, y).predict(X).dtype
+    dtype('float32')
+    """
+
+    def __init__(self, module, *args, precision="float32", **kwargs):
+        self.precision = precision
+        super().__init__(module, *args, **kwargs)
+
+    def initialize(self):
+        self.autocast_dtype_ = resolve_precision(self.precision, self.device)
+        return super().initialize()
+
+    def _autocast(self):
+        return autocast(self.device, getattr(self, "autocast_dtype_", None))
+
+    def infer(self, x, **fit_params):
+        with self._autocast():
+            out = super().infer(x, **fit_params)
+        return _as_float32(out)
+
+
+class MultiTaskNet(PrecisionNet):
     """skorch ``NeuralNet`` over a :class:`TaskDataset` with one head per task.
 
     The module is called as ``module(x, task_index, lengths=lengths)`` and returns the
@@ -183,7 +235,8 @@ class MultiTaskNet(NeuralNet):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
         x, task, lengths = self._batch_inputs(Xi)
-        logits = self.module_.forward_all(x, lengths=lengths, task=task)
+        with self._autocast():
+            logits = _as_float32(self.module_.forward_all(x, lengths=lengths, task=task))
         position = self.module_.head.task_indices.index(task)
         y_pred = logits[position]
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
@@ -208,7 +261,9 @@ class MultiTaskNet(NeuralNet):
 
     def infer(self, x, **fit_params):
         x, task, lengths = self._batch_inputs(x)
-        return self.module_(x, task, lengths=lengths, **fit_params)
+        with self._autocast():
+            out = self.module_(x, task, lengths=lengths, **fit_params)
+        return _as_float32(out)
 
     def forward_task(self, dataset):
         """Logits of a one-task dataset, rows in dataset order.
@@ -243,7 +298,8 @@ class MultiTaskNet(NeuralNet):
         with torch.no_grad():
             for X, _ in self.get_iterator(dataset, training=False):
                 x, task, lengths = self._batch_inputs(X)
-                out = self.module_.forward_all(x, lengths=lengths, task=task)
+                with self._autocast():
+                    out = _as_float32(self.module_.forward_all(x, lengths=lengths, task=task))
                 chunks.append([o.cpu().numpy() for o in out])
         return [np.concatenate(parts) for parts in zip(*chunks)]
 
@@ -268,7 +324,8 @@ class MultiTaskNet(NeuralNet):
                 chunks = []
                 for X, _ in self.get_iterator(sub, training=False):
                     x, task, lengths = self._batch_inputs(X)
-                    z = self.module_.embed(x, lengths=lengths, task=task)
+                    with self._autocast():
+                        z = _as_float32(self.module_.embed(x, lengths=lengths, task=task))
                     chunks.append(z.cpu().numpy())
                 z = np.concatenate(chunks)
                 for i, r in enumerate(rows[t]):
