@@ -118,9 +118,13 @@ class SameConv1d(nn.Conv1d):
 
     def forward(self, x):
         """Convolve ``x`` of shape ``(B, in_channels, L)`` to ``(B, out_channels, L)``."""
+        return self.forward_with(x, self.weight, self.bias)
+
+    def forward_with(self, x, weight, bias):
+        """The convolution with other weights (a batch norm folded into them)."""
         if self._pad != (0, 0):
             x = F.pad(x, self._pad)
-        return super().forward(x)
+        return self._conv_forward(x, weight, bias)
 
 
 class Backbone(nn.Module):

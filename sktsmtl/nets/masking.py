@@ -17,6 +17,8 @@ import torch
 from torch import nn
 
 __all__ = [
+    "can_fold",
+    "folded_conv_norm",
     "length_mask",
     "conv_output_lengths",
     "masked_mean",
@@ -224,3 +226,60 @@ class MaskedBatchNorm2d(_MaskedBatchNormMixin, nn.BatchNorm2d):
     >>> bn(torch.randn(2, 4, 3, 3), torch.ones(2, 1, 3, 3)).shape
     torch.Size([2, 4, 3, 3])
     """
+
+
+def folded_conv_norm(conv, norm, x):
+    """A convolution followed by batch norm in evaluation mode, as one convolution.
+
+    In evaluation mode batch norm is a per-channel affine map with the running
+    statistics, so it folds into the convolution's weight and bias:
+    ``w' = w * s``, ``b' = beta + (b - mean) * s`` with ``s = gamma / sqrt(var + eps)``.
+    The fold is computed at every call (a few hundred multiplications), so it always
+    uses the statistics the layer holds now, per-task ones included; it saves the pass
+    of the normalisation over the activations.
+
+    Parameters
+    ----------
+    conv : torch.nn.Conv1d or torch.nn.Conv2d
+        Plain or with a ``forward_with(x, weight, bias)`` method (explicit padding).
+    norm : torch.nn.modules.batchnorm._BatchNorm
+        Tracking running statistics.
+    x : Tensor
+        Input of ``conv``.
+
+    Returns
+    -------
+    Tensor
+        ``norm(conv(x))`` of the layers in evaluation mode.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from sktsmtl.nets.masking import folded_conv_norm
+    >>> conv, norm = nn.Conv1d(2, 3, 3, bias=False), nn.BatchNorm1d(3)
+    >>> _ = norm(conv(torch.randn(8, 2, 10)))  # some running statistics
+    >>> conv, norm = conv.eval(), norm.eval()
+    >>> x = torch.randn(4, 2, 10)
+    >>> torch.allclose(folded_conv_norm(conv, norm, x), norm(conv(x)), atol=1e-6)
+    True
+    """
+    scale = torch.rsqrt(norm.running_var + norm.eps)
+    if norm.weight is not None:
+        scale = scale * norm.weight
+    shift = -norm.running_mean * scale
+    if norm.bias is not None:
+        shift = shift + norm.bias
+    if conv.bias is not None:
+        shift = shift + conv.bias * scale
+    weight = conv.weight * scale.view(-1, *([1] * (conv.weight.dim() - 1)))
+    forward = getattr(conv, "forward_with", None)
+    if forward is not None:
+        return forward(x, weight, shift)
+    return conv._conv_forward(x, weight, shift)
+
+
+def can_fold(module, norm):
+    """Whether ``norm`` after a convolution of ``module`` may be folded now (eval mode)."""
+    return (not module.training and norm is not None and norm.track_running_stats
+            and norm.running_mean is not None)

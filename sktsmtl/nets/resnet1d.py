@@ -6,7 +6,7 @@ The baseline backbone of the ResNet2D paper (Yeh et al. 2023, section III-A).
 from torch import nn
 
 from .backbone import Backbone, SameConv1d, check_int_sequence
-from .masking import MaskedBatchNorm1d
+from .masking import MaskedBatchNorm1d, can_fold, folded_conv_norm
 
 __all__ = ["ResNet1D"]
 
@@ -41,11 +41,16 @@ class _ResidualBlock1D(nn.Module):
         h = x
         last = len(self.convs) - 1
         for i, (conv, norm) in enumerate(zip(self.convs, self.norms)):
-            h = norm(conv(h), mask)
+            # evaluation mode: the batch norm folded into the convolution
+            h = folded_conv_norm(conv, norm, h) if can_fold(self, norm) else norm(conv(h), mask)
             if i < last:
                 h = _apply_mask(self.relu(h), mask)
-        s = x if self.shortcut_conv is None else self.shortcut_conv(x)
-        s = self.shortcut_norm(s, mask)
+        if self.shortcut_conv is None:
+            s = self.shortcut_norm(x, mask)
+        elif can_fold(self, self.shortcut_norm):
+            s = folded_conv_norm(self.shortcut_conv, self.shortcut_norm, x)
+        else:
+            s = self.shortcut_norm(self.shortcut_conv(x), mask)
         return _apply_mask(self.relu(h + s), mask)
 
 

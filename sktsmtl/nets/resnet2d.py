@@ -10,7 +10,13 @@ import torch
 from torch import nn
 
 from .backbone import Backbone, check_int
-from .masking import MaskedBatchNorm2d, conv_output_lengths, length_mask
+from .masking import (
+    MaskedBatchNorm2d,
+    can_fold,
+    conv_output_lengths,
+    folded_conv_norm,
+    length_mask,
+)
 from .template_distance import TemplateDistance
 
 __all__ = ["ResNet2D", "RESNET2D_PRESETS"]
@@ -65,12 +71,13 @@ class _ConvNormAct(nn.Module):
 
         Returns the output (padding zeroed) and the output's rows, cols and mask.
         """
-        x = self.conv(x)
+        folded = can_fold(self, self.norm)
+        x = folded_conv_norm(self.conv, self.norm, x) if folded else self.conv(x)
         if mask is not None:
             rows, cols = self.out_lengths(rows), self.out_lengths(cols)
             mask = _mask_2d(rows, cols, x.shape[2], x.shape[3], x.device)
         if self.norm is not None:
-            x = self.relu(self.norm(x, mask))
+            x = self.relu(x if folded else self.norm(x, mask))
         return _apply_mask(x, mask), rows, cols, mask
 
 
@@ -91,12 +98,16 @@ class _BasicBlock2D(nn.Module):
             self.shortcut_norm = None
         self.relu = nn.ReLU(inplace=True)
 
+    def _conv_norm(self, conv, norm, x, mask):
+        # evaluation mode: the batch norm folded into the convolution
+        return folded_conv_norm(conv, norm, x) if can_fold(self, norm) else norm(conv(x), mask)
+
     def forward(self, x, mask=None):
-        h = _apply_mask(self.relu(self.norm1(self.conv1(x), mask)), mask)
-        h = self.norm2(self.conv2(h), mask)
+        h = _apply_mask(self.relu(self._conv_norm(self.conv1, self.norm1, x, mask)), mask)
+        h = self._conv_norm(self.conv2, self.norm2, h, mask)
         s = x
         if self.shortcut_conv is not None:
-            s = self.shortcut_norm(self.shortcut_conv(x), mask)
+            s = self._conv_norm(self.shortcut_conv, self.shortcut_norm, x, mask)
         return self.relu(h + s)
 
 
