@@ -130,7 +130,7 @@ class NetworkEstimator(BaseEstimator):
 
     Subclasses list their parameters in ``__init__`` as scikit-learn requires, end it
     with ``**params`` and call :meth:`_set_routed_params` on them; they build their
-    net with :meth:`_make_net` and the backbone with :meth:`_backbone_params`.
+    net with :meth:`_make_net` and the backbone from ``self._routed("backbone")``.
 
     Routed parameters (see :data:`ROUTED_PREFIXES`) are kept as given;
     :meth:`get_params` lists them beside the others, :meth:`set_params` sets them
