@@ -53,7 +53,8 @@ class PrecisionNet(NeuralNet):
     >>> import torch
     >>> from sktsmtl.training import PrecisionNet
     >>> net = PrecisionNet(torch.nn.Linear(3, 2), criterion=torch.nn.MSELoss,
-    ...                    precision="bfloat16", max_epochs=1, train_split=None)
+    ...                    precision="bfloat16", max_epochs=1, train_split=None,
+    ...                    verbose=0)
     >>> X, y = torch.randn(8, 3), torch.randn(8, 2)
     >>> net.fit(X, y).predict(X).dtype
     dtype('float32')
