@@ -23,7 +23,10 @@ batch 40):
     that task (``finetune="head"``), its best validation epoch kept;
 ``<backbone>-mtl-pcgrad``
     shared with PCGrad gradient surgery (``gradient_surgery="pcgrad"``) and per-task
-    selection.
+    selection;
+``<backbone>-mtl-recal``, ``<backbone>-mtl-pertask-recal``
+    shared, every task's batch-norm statistics recomputed after every epoch
+    (``recalibrate_norm=True``), with the mean or per-task selection.
 
 Results are stored per fit in ``--out`` (resumable: the same command goes on where it
 stopped) and the report is printed and written there (``<group>_paper_recipes.md``).
@@ -57,6 +60,9 @@ def _methods(backbone, finetune_epochs, only):
                                          finetune_epochs=finetune_epochs),
         f"{backbone}-mtl-pcgrad": make(multitask=True, model_selection="per_task",
                                        gradient_surgery="pcgrad"),
+        f"{backbone}-mtl-recal": make(multitask=True, recalibrate_norm=True),
+        f"{backbone}-mtl-pertask-recal": make(multitask=True, model_selection="per_task",
+                                              recalibrate_norm=True),
     }
     if only:
         methods = {k: v for k, v in methods.items()
@@ -90,7 +96,8 @@ def main(argv=None):
     parser.add_argument("--finetune-epochs", type=int, default=10)
     parser.add_argument("--only", nargs="+", default=None, metavar="RECIPE",
                         help="recipes besides the single-task one: mtl mtl-pertask "
-                             "mtl-finetune mtl-pcgrad (default: all)")
+                             "mtl-finetune mtl-pcgrad mtl-recal mtl-pertask-recal "
+                             "(default: all)")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="mtl_recipes")

@@ -90,6 +90,13 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         shared). With shared statistics, tasks of different scale are normalised in
         evaluation mode by an average that fits none of them; measured on the ECG
         group, ECGFiveDays then falls to chance although its training loss is zero.
+    recalibrate_norm : bool, default=False
+        After every training epoch, before validation, recompute each task's batch-norm
+        running statistics with the epoch's final weights (one pass over the task's
+        training series without gradients, a cumulative average). During training the
+        running averages mix statistics of weights that kept moving; with a shared
+        network a task's statistics also lag behind the weights that other tasks'
+        batches moved. Costs one forward pass over the training data per epoch.
     model_selection : {"mean", "per_task"}, default="mean"
         Which epoch's weights predict. "mean": one state, the epoch with the best mean
         validation accuracy over tasks (the papers' protocol). "per_task": every task
@@ -187,6 +194,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         "tau": [Interval(numbers.Real, 0, None, closed="neither")],
         "final_estimator": [None, StrOptions({"svm"}), HasMethods(["fit", "predict"])],
         "task_norm_stats": ["boolean"],
+        "recalibrate_norm": ["boolean"],
         "model_selection": [StrOptions({"mean", "per_task"})],
         "task_weights": [dict, None],
         "gradient_surgery": [StrOptions({"pcgrad"}), None],
@@ -206,6 +214,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         tau=2.0,
         final_estimator=None,
         task_norm_stats=True,
+        recalibrate_norm=False,
         model_selection="mean",
         task_weights=None,
         gradient_surgery=None,
@@ -234,6 +243,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self.tau = tau
         self.final_estimator = final_estimator
         self.task_norm_stats = task_norm_stats
+        self.recalibrate_norm = recalibrate_norm
         self.model_selection = model_selection
         self.task_weights = task_weights
         self.gradient_surgery = gradient_surgery
@@ -291,7 +301,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 train_split=train_split, monitor="valid_acc", lower_is_better=False,
                 callbacks=callbacks, sampler_seed=sampler_seed,
                 task_names=list(task_names), sharing_criterion=sharing_loss,
-                task_weights=task_weights, gradient_surgery=self.gradient_surgery)
+                task_weights=task_weights, gradient_surgery=self.gradient_surgery,
+                recalibrate_norm=self.recalibrate_norm)
             net.fit(dataset, y=None)
 
         def split():

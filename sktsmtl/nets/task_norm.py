@@ -16,7 +16,8 @@ import contextlib
 import torch
 from torch.nn.modules.batchnorm import _NormBase
 
-__all__ = ["attach_task_statistics", "task_statistics", "has_task_statistics"]
+__all__ = ["attach_task_statistics", "task_statistics", "has_task_statistics",
+           "reset_task_statistics"]
 
 _MEAN, _VAR, _COUNT = "task_running_mean", "task_running_var", "task_num_batches_tracked"
 
@@ -111,3 +112,32 @@ def task_statistics(module, task):
                     getattr(m, _MEAN)[task].copy_(m.running_mean)
                     getattr(m, _VAR)[task].copy_(m.running_var)
                     getattr(m, _COUNT)[task].copy_(m.num_batches_tracked)
+
+
+def reset_task_statistics(module, task):
+    """Reset task ``task``'s running statistics (mean 0, variance 1, no batch seen).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    task : int
+        Task index; layers without per-task statistics are left alone.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from sktsmtl.nets.task_norm import attach_task_statistics, reset_task_statistics
+    >>> net = nn.Sequential(nn.Conv1d(1, 2, 3), nn.BatchNorm1d(2))
+    >>> _ = attach_task_statistics(net, 2)
+    >>> net[1].task_running_var[1] += 3.0
+    >>> reset_task_statistics(net, 1)
+    >>> net[1].task_running_var[1].tolist()
+    [1.0, 1.0]
+    """
+    with torch.no_grad():
+        for m in _tracked_norms(module):
+            if hasattr(m, _MEAN):
+                getattr(m, _MEAN)[int(task)].zero_()
+                getattr(m, _VAR)[int(task)].fill_(1.0)
+                getattr(m, _COUNT)[int(task)].zero_()

@@ -100,6 +100,12 @@ class MultiTaskNet(PrecisionNet):
         :func:`~sktsmtl.training.gradient_surgery.pcgrad` and applied in one optimiser
         step; the heads get their own task's gradient. An epoch then takes one step
         per iteration instead of one per batch.
+    recalibrate_norm : bool, default=False
+        After every training epoch (before validation), recompute the batch-norm
+        running statistics of every task with the epoch's final weights: one pass over
+        the task's training rows in training mode, without gradients, dropout off, as a
+        cumulative average. The running averages of training mix statistics of weights
+        that kept moving (and, for a shared network, of batches of other tasks).
     sharing_criterion : torch.nn.Module class or instance, default=None
         Classifier-sharing term added to the training loss, called as
         ``sharing_criterion_(logits_per_head, weights_per_head)`` with the logits of
@@ -113,7 +119,8 @@ class MultiTaskNet(PrecisionNet):
     """
 
     def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None,
-                 task_names=None, task_weights=None, gradient_surgery=None, **kwargs):
+                 task_names=None, task_weights=None, gradient_surgery=None,
+                 recalibrate_norm=False, **kwargs):
         # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
         # the initialize methods (an instance is a valid value, as for ``criterion``)
         self.sampler_seed = sampler_seed
@@ -121,6 +128,7 @@ class MultiTaskNet(PrecisionNet):
         self.sharing_criterion = sharing_criterion
         self.task_weights = task_weights
         self.gradient_surgery = gradient_surgery
+        self.recalibrate_norm = recalibrate_norm
         super().__init__(module, *args, **kwargs)
 
     def initialize(self):
@@ -182,6 +190,53 @@ class MultiTaskNet(PrecisionNet):
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
         if training and self.gradient_surgery is not None and self._pending_grads:
             self._surgery_step()  # the epoch's last, incomplete group
+        if training and self.recalibrate_norm and iterator is not None:
+            self.recalibrate_norm_statistics(iterator.dataset)
+
+    def recalibrate_norm_statistics(self, dataset):
+        """Recompute every task's batch-norm running statistics on ``dataset``.
+
+        Parameters
+        ----------
+        dataset : TaskDataset
+            Training rows; every task's statistics come from its own rows.
+
+        Returns
+        -------
+        self
+        """
+        from torch.nn.modules.batchnorm import _BatchNorm
+        from torch.nn.modules.dropout import _DropoutNd
+
+        from ..nets.task_norm import reset_task_statistics
+
+        norms = [m for m in self.module_.modules()
+                 if isinstance(m, _BatchNorm) and m.track_running_stats]
+        if not norms or not isinstance(dataset, TaskDataset):
+            return self
+        dropouts = [m for m in self.module_.modules() if isinstance(m, _DropoutNd)]
+        momenta = [m.momentum for m in norms]
+        was_training = self.module_.training
+        rows = dataset.task_rows()
+        self.module_.train()
+        for d in dropouts:
+            d.eval()
+        try:
+            for m in norms:
+                m.momentum = None  # cumulative average over the pass
+                m.reset_running_stats()
+            with torch.no_grad():
+                for t in sorted(rows):
+                    reset_task_statistics(self.module_, t)
+                    for X, _ in self.get_iterator(dataset.subset(rows[t]), training=False):
+                        x, task, lengths = self._batch_inputs(X)
+                        with self._autocast():
+                            self.module_(x, task, lengths=lengths)
+        finally:
+            for m, momentum in zip(norms, momenta):
+                m.momentum = momentum
+            self.module_.train(was_training)
+        return self
 
     def get_iterator(self, dataset, training=False):
         if not isinstance(dataset, TaskDataset):

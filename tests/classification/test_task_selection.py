@@ -105,3 +105,20 @@ def test_multitask_options_need_a_shared_network(params):
     name = next(iter(params))
     with pytest.raises(ValueError, match=f"{name}=.*needs multitask=True"):
         _clf(multitask=False, **params).fit(X, y)
+
+
+def test_recalibrated_statistics_are_the_training_rows_statistics():
+    X, y = _tasks()
+    clf = _clf(recalibrate_norm=True, validation_fraction=0, max_epochs=2).fit(X, y)
+    net = clf.nets_["a"]
+    backbone = net.module_.backbone
+    norm = backbone.blocks[0].norms[0]
+    # task a's statistics of the first batch norm equal those of its training series
+    # through the final weights, computed directly
+    x = torch.as_tensor(np.asarray(X["a"])[:, None, :], dtype=torch.float32)
+    with torch.no_grad():
+        h = backbone.blocks[0].convs[0](x)
+    mean = h.mean(dim=(0, 2))
+    torch.testing.assert_close(norm.task_running_mean[0], mean, atol=1e-4, rtol=1e-3)
+    # and the momentum is back
+    assert norm.momentum == 0.1
