@@ -170,23 +170,12 @@ class BenchmarkMethod:
         return estimator, applied
 
 
-def _resnet(backbone, multitask):
+def _network(backbone, multitask, **params):
+    """Factory of a ``MultiTaskTimeSeriesClassifier`` with a method's own settings."""
     def factory():
         from ..classification import MultiTaskTimeSeriesClassifier
 
-        return MultiTaskTimeSeriesClassifier(
-            backbone=backbone, multitask=multitask, lr=1e-4, batch_size=40)
-
-    return factory
-
-
-def _ts2vec(multitask, sharing):
-    def factory():
-        from ..classification import MultiTaskTimeSeriesClassifier
-
-        return MultiTaskTimeSeriesClassifier(
-            backbone="ts2vec", multitask=multitask, sharing=sharing, final_estimator="svm",
-            lr=1e-3, batch_size=32)
+        return MultiTaskTimeSeriesClassifier(backbone=backbone, multitask=multitask, **params)
 
     return factory
 
@@ -219,37 +208,6 @@ def _ts2vec_ssl(joint):
     return factory
 
 
-def _convtimenet(multitask):
-    def factory():
-        from ..classification import MultiTaskTimeSeriesClassifier
-
-        return MultiTaskTimeSeriesClassifier(
-            backbone="convtimenet", multitask=multitask, lr=1e-3, batch_size=32,
-            weight_decay=0.0)
-
-    return factory
-
-
-def _inceptiontime(multitask):
-    def factory():
-        from ..classification import MultiTaskTimeSeriesClassifier
-
-        return MultiTaskTimeSeriesClassifier(
-            backbone="inceptiontime", multitask=multitask, lr=1e-3, batch_size=64,
-            weight_decay=0.0)
-
-    return factory
-
-
-def _registered_backbone(name, multitask):
-    def factory():
-        from ..classification import MultiTaskTimeSeriesClassifier
-
-        return MultiTaskTimeSeriesClassifier(backbone=name, multitask=multitask)
-
-    return factory
-
-
 def _backbone_methods():
     """Methods of the registered backbones that have no built-in method."""
     from ..nets import backbone_names
@@ -260,7 +218,7 @@ def _backbone_methods():
             if _key(key) not in _BUILTIN_KEYS:
                 kind = "shared by all tasks (hard sharing)" if multitask else "per task"
                 methods.append(BenchmarkMethod(
-                    key, _registered_backbone(name, multitask),
+                    key, _network(name, multitask),
                     f"registered backbone {name!r} {kind}"))
     return methods
 
@@ -271,29 +229,37 @@ def _one_nn_dtw():
     return PerTaskClassifier(KNeighborsDTWClassifier())
 
 
+# each paper's training settings
+_RESNET = dict(lr=1e-4, batch_size=40)  # the ResNet2D paper
+_MTCS = dict(final_estimator="svm", lr=1e-3, batch_size=32)  # the MTCS paper
+_CONVTIMENET = dict(lr=1e-3, batch_size=32, weight_decay=0.0)  # ConvTimeNet's Adam
+_INCEPTIONTIME = dict(lr=1e-3, batch_size=64, weight_decay=0.0)  # InceptionTime's Adam
+
 _BUILTIN = [
     BenchmarkMethod("1nn-dtw", _one_nn_dtw, "1NN-DTW per task, unconstrained"),
-    BenchmarkMethod("resnet1d", _resnet("resnet1d", False), "ResNet1D per task"),
-    BenchmarkMethod("resnet1d-mtl", _resnet("resnet1d", True),
+    BenchmarkMethod("resnet1d", _network("resnet1d", False, **_RESNET), "ResNet1D per task"),
+    BenchmarkMethod("resnet1d-mtl", _network("resnet1d", True, **_RESNET),
                     "ResNet1D shared by all tasks (hard sharing)"),
-    BenchmarkMethod("resnet2d", _resnet("resnet2d", False), "ResNet2D per task"),
-    BenchmarkMethod("resnet2d-mtl", _resnet("resnet2d", True),
+    BenchmarkMethod("resnet2d", _network("resnet2d", False, **_RESNET), "ResNet2D per task"),
+    BenchmarkMethod("resnet2d-mtl", _network("resnet2d", True, **_RESNET),
                     "ResNet2D shared by all tasks (hard sharing)"),
-    BenchmarkMethod("ts2vec-svm", _ts2vec(False, "hard"),
+    BenchmarkMethod("ts2vec-svm", _network("ts2vec", False, sharing="hard", **_MTCS),
                     "TS2Vec encoder per task, SVM per task on its embeddings"),
-    BenchmarkMethod("mtl-svm", _ts2vec(True, "hard"),
+    BenchmarkMethod("mtl-svm", _network("ts2vec", True, sharing="hard", **_MTCS),
                     "TS2Vec encoder shared (hard sharing), SVM per task"),
-    BenchmarkMethod("mtcs-svm", _ts2vec(True, "mtcs"),
+    BenchmarkMethod("mtcs-svm", _network("ts2vec", True, sharing="mtcs", **_MTCS),
                     "TS2Vec encoder shared with MTCS's sharing loss, SVM per task"),
     BenchmarkMethod("ts2vec-ssl-svm", _ts2vec_ssl(False),
                     "self-supervised TS2Vec encoder per task, SVM per task"),
     BenchmarkMethod("ts2vec-ssl-joint-svm", _ts2vec_ssl(True),
                     "self-supervised TS2Vec encoder pre-trained on all tasks, SVM per task"),
-    BenchmarkMethod("convtimenet", _convtimenet(False), "ConvTimeNet per task"),
-    BenchmarkMethod("convtimenet-mtl", _convtimenet(True),
+    BenchmarkMethod("convtimenet", _network("convtimenet", False, **_CONVTIMENET),
+                    "ConvTimeNet per task"),
+    BenchmarkMethod("convtimenet-mtl", _network("convtimenet", True, **_CONVTIMENET),
                     "ConvTimeNet shared by all tasks (hard sharing)"),
-    BenchmarkMethod("inceptiontime", _inceptiontime(False), "InceptionTime per task"),
-    BenchmarkMethod("inceptiontime-mtl", _inceptiontime(True),
+    BenchmarkMethod("inceptiontime", _network("inceptiontime", False, **_INCEPTIONTIME),
+                    "InceptionTime per task"),
+    BenchmarkMethod("inceptiontime-mtl", _network("inceptiontime", True, **_INCEPTIONTIME),
                     "InceptionTime shared by all tasks (hard sharing)"),
 ]
 
