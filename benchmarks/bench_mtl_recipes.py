@@ -46,11 +46,12 @@ import time
 import torch
 
 
-def _methods(backbone, finetune_epochs, only):
+def _methods(backbone, finetune_epochs, only, precision="float32"):
     from sktsmtl import MultiTaskTimeSeriesClassifier
 
     def make(**params):
-        return MultiTaskTimeSeriesClassifier(backbone=backbone, **params)
+        return MultiTaskTimeSeriesClassifier(backbone=backbone, precision=precision,
+                                             **params)
 
     methods = {
         backbone: make(multitask=False),
@@ -99,6 +100,10 @@ def main(argv=None):
                              "mtl-finetune mtl-pcgrad mtl-recal mtl-pertask-recal "
                              "(default: all)")
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--precision", default="float32",
+                        choices=["float32", "bfloat16", "auto"],
+                        help="every method's precision (bfloat16 matched float32 within "
+                             "seed noise, bench_precision_accuracy.py)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="mtl_recipes")
     parser.add_argument("--quick", action="store_true")
@@ -111,12 +116,13 @@ def main(argv=None):
 
     from sktsmtl.benchmarking import run_benchmark
 
-    print(f"backbone {args.backbone}, {args.epochs} epochs, lr {args.lr}, batch 40, "
+    print(f"backbone {args.backbone}, {args.precision}, {args.epochs} epochs, "
+          f"lr {args.lr}, batch 40, "
           f"seeds {args.seeds}, paper protocol (60/20/20), torch threads {args.threads}")
     for group in args.groups:
         start = time.time()
         results = run_benchmark(
-            group, _methods(args.backbone, args.finetune_epochs, args.only),
+            group, _methods(args.backbone, args.finetune_epochs, args.only, args.precision),
             protocol="paper", seeds=tuple(args.seeds), data_dir=data_dir,
             max_epochs=args.epochs, lr=args.lr, out_dir=os.path.join(args.out, group),
             progress=False)

@@ -50,14 +50,22 @@ def default_n_iters(size):
     return 200 if size <= 100_000 else 600
 
 
-def overlapping_crops(lengths, min_crop, rng):
+def overlapping_crops(lengths, min_crop, rng, layout="shared"):
     """Draw two overlapping crops per series (TS2Vec's contextual consistency views).
 
-    One overlap length ``c`` is drawn for the batch, uniformly in ``[min_crop,
-    min(lengths)]``. For each series of length ``L`` an overlap start ``b`` is drawn in
-    ``[0, L - c]``, then a first-view start ``a`` in ``[0, b]`` and a second-view end
-    ``e`` in ``[b + c, L]``: view 1 is ``[a, b + c)``, view 2 is ``[b, e)``, and both
-    contain the overlap ``[b, b + c)``.
+    Both layouts draw one overlap length ``c`` for the batch, uniformly in
+    ``[min_crop, m]`` with ``m = min(lengths)``; view 1 ends with the overlap and view 2
+    starts with it.
+
+    ``"shared"`` (TS2Vec's code): one layout for the batch, drawn inside ``[0, m)``: an
+    overlap start ``b0`` in ``[0, m - c]``, a first-view start ``a0`` in ``[0, b0]`` and
+    a second-view end ``e0`` in ``[b0 + c, m]``; then the whole layout is shifted per
+    series of length ``L`` by an offset drawn in ``[-a0, L - e0]``. Every row's views
+    then have the same widths and hold the overlap at the same place.
+
+    ``"per_series"``: per series of length ``L``, an overlap start ``b`` in
+    ``[0, L - c]``, then ``a`` in ``[0, b]`` and ``e`` in ``[b + c, L]``; the views' widths
+    differ between rows.
 
     Parameters
     ----------
@@ -65,14 +73,15 @@ def overlapping_crops(lengths, min_crop, rng):
     min_crop : int
         Shortest overlap, at most ``min(lengths)``.
     rng : numpy.random.Generator
+    layout : {"shared", "per_series"}, default="shared"
 
     Returns
     -------
     c : int
         Overlap length.
     starts1, ends1, starts2, ends2 : ndarray of shape (B,)
-        View bounds; view 1 holds the overlap at offset ``b - a = ends1 - c - starts1``,
-        view 2 at offset 0.
+        View bounds: view 1 is ``[starts1, ends1)`` and ends with the overlap, view 2 is
+        ``[starts2, ends2)`` and starts with it (``ends1 - c == starts2``).
 
     Examples
     --------
@@ -81,9 +90,20 @@ def overlapping_crops(lengths, min_crop, rng):
     >>> c, a, e1, b, e2 = overlapping_crops(np.array([10, 12]), 2, np.random.default_rng(0))
     >>> bool(np.all(e1 - b == c) and np.all(a <= b) and np.all(e2 >= b + c))
     True
+    >>> len(set(e1 - a)), len(set(e2 - b))  # shared: the same widths in every row
+    (1, 1)
     """
     lengths = np.asarray(lengths, dtype=np.int64)
-    c = int(rng.integers(min_crop, int(lengths.min()) + 1))
+    shortest = int(lengths.min())
+    c = int(rng.integers(min_crop, shortest + 1))
+    if layout == "shared":
+        b0 = int(rng.integers(0, shortest - c + 1))
+        a0 = int(rng.integers(0, b0 + 1))
+        e0 = int(rng.integers(b0 + c, shortest + 1))
+        offset = rng.integers(-a0, lengths - e0 + 1)
+        return c, offset + a0, offset + b0 + c, offset + b0, offset + e0
+    if layout != "per_series":
+        raise ValueError(f"layout must be 'shared' or 'per_series', got {layout!r}.")
     b = rng.integers(0, lengths - c + 1)
     a = rng.integers(0, b + 1)
     e = rng.integers(b + c, lengths + 1)
@@ -122,7 +142,8 @@ def _step_loss(encoder, data, rows, params, rng, device):
         limit = np.minimum(lengths, params["max_train_length"])
         offsets = rng.integers(0, lengths - limit + 1)
         values, lengths = _gather_windows(values, lengths, offsets, offsets + limit)
-    c, a, e1, b, e2 = overlapping_crops(lengths, params["min_crop"], rng)
+    c, a, e1, b, e2 = overlapping_crops(lengths, params["min_crop"], rng,
+                                        params["crop_layout"])
     v1, l1 = _gather_windows(values, lengths, a, e1)
     v2, l2 = _gather_windows(values, lengths, b, e2)
     z = []
@@ -140,7 +161,7 @@ def _step_loss(encoder, data, rows, params, rng, device):
 
 def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay, alpha,
                  temporal_unit, max_train_length, swa, device, seed, verbose=0, name="",
-                 precision="float32"):
+                 precision="float32", crop_layout="shared"):
     """Train one TS2Vec encoder on the series of one or several tasks.
 
     Parameters
@@ -162,6 +183,8 @@ def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay
     precision : {"float32", "bfloat16", "auto"}, default="float32"
         Arithmetic of the training passes (see
         :func:`~sktsmtl.training.precision.resolve_precision`); inference is float64.
+    crop_layout : {"shared", "per_series"}, default="shared"
+        See :func:`overlapping_crops`.
 
     Returns
     -------
@@ -173,7 +196,8 @@ def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay
     rng = np.random.default_rng(seed)
     params = dict(alpha=alpha, temporal_unit=temporal_unit,
                   min_crop=2 ** (temporal_unit + 1), max_train_length=max_train_length,
-                  autocast_dtype=resolve_precision(precision, device))
+                  autocast_dtype=resolve_precision(precision, device),
+                  crop_layout=crop_layout)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(rng.integers(2**31 - 1)))
         encoder = TS2VecEncoder(**encoder_params).to(device)

@@ -103,13 +103,43 @@ def test_loss_gradients_and_bad_arguments():
         HierarchicalContrastiveLoss(temporal_unit=-1)
 
 
-def test_overlapping_crops_contain_the_overlap():
+@pytest.mark.parametrize("layout", ["shared", "per_series"])
+def test_overlapping_crops_contain_the_overlap(layout):
     rng = np.random.default_rng(0)
     lengths = np.array([5, 9, 30, 2])
     for _ in range(200):
-        c, a, e1, b, e2 = overlapping_crops(lengths, 2, rng)
+        c, a, e1, b, e2 = overlapping_crops(lengths, 2, rng, layout)
         assert 2 <= c <= lengths.min()
         assert np.all((0 <= a) & (a <= b) & (e1 == b + c) & (e2 >= b + c) & (e2 <= lengths))
+
+
+def test_shared_crops_are_one_layout_shifted_per_row():
+    # TS2Vec's layout: the same view widths and overlap place in every row, and over
+    # many draws every admissible position of a longer row is reached
+    rng = np.random.default_rng(1)
+    lengths = np.array([12, 12, 40])
+    starts = set()
+    for _ in range(500):
+        c, a, e1, b, e2 = overlapping_crops(lengths, 2, rng, "shared")
+        assert len(set(e1 - a)) == 1 and len(set(e2 - b)) == 1 and len(set(b - a)) == 1
+        assert np.all(e2 <= lengths)
+        starts.add(int(a[2]))
+    assert max(starts) > 12  # the long row's views are not confined to the shortest length
+    assert min(starts) == 0
+
+
+def test_crop_layouts_differ_and_are_checked():
+    rng = np.random.default_rng(2)
+    widths = {layout: set() for layout in ("shared", "per_series")}
+    for layout in widths:
+        for _ in range(50):
+            c, a, e1, b, e2 = overlapping_crops(np.array([20, 20, 20]), 2, rng, layout)
+            widths[layout].add(len(set(e1 - a)))
+    assert widths["shared"] == {1} and max(widths["per_series"]) > 1
+    with pytest.raises(ValueError, match="layout"):
+        overlapping_crops(np.array([20]), 2, rng, "diagonal")
+    with pytest.raises(ValueError, match="crop_layout"):
+        TS2VecTransformer(crop_layout="diagonal").fit(np.zeros((4, 20)))
 
 
 # ------------------------------------------------------------------ sklearn's checks
@@ -235,7 +265,8 @@ def _fixed_crop_loss(encoder, X, seed=0):
     from sktsmtl.representation._contrastive import TaskSeries, _step_loss
 
     rng = np.random.default_rng(seed)
-    params = dict(alpha=0.5, temporal_unit=0, min_crop=2, max_train_length=None)
+    params = dict(alpha=0.5, temporal_unit=0, min_crop=2, max_train_length=None,
+                  crop_layout="shared")
     encoder = encoder.float().eval()
     with torch.no_grad():
         losses = [float(_step_loss(encoder, TaskSeries(t, [s[None] for s in X_t]),
@@ -254,7 +285,7 @@ def test_loss_falls_on_real_data(ucr_dir, joint):
         for name in ("Chinatown", "Lightning7")}
     params = dict(output_dim=16, hidden_dim=16, depth=3, lr=3e-3, joint=joint,
                   random_state=0)
-    ssl = TS2VecTransformer(**params, n_iters=120).fit(X)
+    ssl = TS2VecTransformer(**params, n_iters=300).fit(X)
     curve = ssl.loss_curves_["Lightning7"]
     third = len(curve) // 3
     assert third >= 3
