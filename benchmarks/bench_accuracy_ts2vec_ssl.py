@@ -21,6 +21,7 @@ one CPU core; None-like ``0`` takes TS2Vec's rule). Nothing is selected on the t
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_accuracy_ts2vec_ssl.py --seeds 0 1 2
+    OMP_NUM_THREADS=1 python benchmarks/bench_accuracy_ts2vec_ssl.py --crop-layout per_series
     python benchmarks/bench_accuracy_ts2vec_ssl.py --seeds 0 1 2 --n-iters 0 --device cuda
 
 The UCR folder comes from ``--data-dir`` or ``SKTSMTL_UCR_DIR`` (default:
@@ -89,6 +90,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--n-iters", type=int, default=100)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--crop-layout", default="shared", choices=["shared", "per_series"],
+                        help="TS2VecTransformer's crop_layout (default: TS2Vec's shared one)")
     parser.add_argument("--out", default="benchmarks/results/ts2vec_ssl")
     args = parser.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
@@ -98,7 +101,8 @@ def main(argv=None):
     n_iters = args.n_iters or None
     print(f"datasets {args.datasets}; archive train/test split; z-normalised; seeds "
           f"{args.seeds}; steps per encoder {n_iters or 'TS2Vec rule (200/600)'}; "
-          f"hidden 64, depth 10, repr 320, batch 8, AdamW lr 1e-3, SWA; device "
+          f"hidden 64, depth 10, repr 320, batch 8, AdamW lr 1e-3, SWA; crops "
+          f"{args.crop_layout}; device "
           f"{args.device}; torch threads {torch.get_num_threads()}", flush=True)
     X, y, Xt, yt = _load(data_dir, args.datasets)
     out = Path(args.out)
@@ -108,6 +112,7 @@ def main(argv=None):
     for seed in args.seeds:
         for method in args.methods:
             est = make_method(method, random_state=seed, n_iters=n_iters, device=args.device)
+            est.set_params(ts2vec__crop_layout=args.crop_layout)
             t0 = time.perf_counter()
             est.fit(X, y)
             fit_s = time.perf_counter() - t0

@@ -49,7 +49,7 @@ class TS2VecTransformer(SeriesTransformer):
       layout is shifted by a random offset per series, inside that series; so every
       row's views have the same widths (TS2Vec's layout, extended to rows of different
       lengths). With ``"per_series"`` they are drawn inside every series on its own.
-      On Lightning7 the shared layout scores 2-3 points higher over 5 seeds (see
+      On Lightning7 the shared layout scores 0.844 against 0.803 over 5 seeds (see
       ``docs/mtcs.rst``). Each view is encoded with its true length, so the padding of
       shorter series never reaches the loss.
     * Missing values inside a series are filled by linear interpolation before
