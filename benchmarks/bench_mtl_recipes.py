@@ -35,6 +35,8 @@ Usage::
 
     python benchmarks/bench_mtl_recipes.py --groups DodgerLoop ECG --seeds 0 1 2 3 4 \\
         --epochs 20 --lr 1e-3
+    python benchmarks/bench_mtl_recipes.py --backbone resnet2d --backbone-param n_templates=16 \\
+        --backbone-param template_length=32 --backbone-param width=32 --out r2d_small
     python benchmarks/bench_mtl_recipes.py --quick          # 1 epoch, 1 seed, DodgerLoop
 """
 
@@ -46,12 +48,14 @@ import time
 import torch
 
 
-def _methods(backbone, finetune_epochs, only, precision="float32"):
+def _methods(backbone, finetune_epochs, only, precision="float32", backbone_params=None):
     from sktsmtl import MultiTaskTimeSeriesClassifier
+
+    routed = {f"backbone__{k}": v for k, v in (backbone_params or {}).items()}
 
     def make(**params):
         return MultiTaskTimeSeriesClassifier(backbone=backbone, precision=precision,
-                                             **params)
+                                             **routed, **params)
 
     methods = {
         backbone: make(multitask=False),
@@ -87,6 +91,13 @@ def _report(results, backbone):
     return "\n".join(lines)
 
 
+def _backbone_param(text):
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier() or not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected NAME=INT, got {text!r}")
+    return name, int(value)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", nargs="+", default=["DodgerLoop", "ECG"])
@@ -104,6 +115,11 @@ def main(argv=None):
                         choices=["float32", "bfloat16", "auto"],
                         help="every method's precision (bfloat16 matched float32 within "
                              "seed noise, bench_precision_accuracy.py)")
+    parser.add_argument("--backbone-param", action="append", default=[], metavar="NAME=INT",
+                        type=_backbone_param,
+                        help="a backbone size argument, e.g. n_templates=16 (repeatable); "
+                             "use a fresh --out when changing it: stored fits are keyed "
+                             "by method name and seed")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="mtl_recipes")
     parser.add_argument("--quick", action="store_true")
@@ -116,13 +132,16 @@ def main(argv=None):
 
     from sktsmtl.benchmarking import run_benchmark
 
-    print(f"backbone {args.backbone}, {args.precision}, {args.epochs} epochs, "
-          f"lr {args.lr}, batch 40, "
+    backbone_params = dict(args.backbone_param)
+    print(f"backbone {args.backbone} {backbone_params or ''}, {args.precision}, "
+          f"{args.epochs} epochs, lr {args.lr}, batch 40, "
           f"seeds {args.seeds}, paper protocol (60/20/20), torch threads {args.threads}")
     for group in args.groups:
         start = time.time()
         results = run_benchmark(
-            group, _methods(args.backbone, args.finetune_epochs, args.only, args.precision),
+            group,
+            _methods(args.backbone, args.finetune_epochs, args.only, args.precision,
+                     backbone_params),
             protocol="paper", seeds=tuple(args.seeds), data_dir=data_dir,
             max_epochs=args.epochs, lr=args.lr, out_dir=os.path.join(args.out, group),
             progress=False)
