@@ -56,11 +56,13 @@ GIB = 1024.0**3
 RESNET1D_CONFIGS = [
     {"model": "resnet1d", "label": "ResNet1D default (64,128,128)"},
 ]
+DEFAULT_RESNET2D_LABEL = "ResNet2D default (k32 m64 w64 stem4)"
 RESNET2D_CONFIGS = [
-    {"model": "resnet2d", "label": "ResNet2D default (k64 m128 w64 stem2)"},
-    {"model": "resnet2d", "label": "ResNet2D k32 m128 w64 stem2", "n_templates": 32},
+    {"model": "resnet2d", "label": DEFAULT_RESNET2D_LABEL},
+    {"model": "resnet2d", "label": "ResNet2D large (k64 m128 w64 stem2)", "n_templates": 64,
+     "template_length": 128, "width": 64},
     {"model": "resnet2d", "label": "ResNet2D k16 m64 w64 no stem", "n_templates": 16,
-     "template_length": 64, "stem_stride": 1},
+     "template_length": 64, "width": 64, "stem_stride": 1},
 ]
 PRECISIONS = ("float32", "bfloat16")
 
@@ -409,7 +411,7 @@ def main(argv=None):
               f"{'PASS' if ratio >= 2.5 else 'FAIL'}")
     fastest = min(e["epoch_seconds"] for e in epochs.values())
     print(f"  fastest epoch < 15 s: {fastest:.1f} s -> {'PASS' if fastest < 15 else 'FAIL'}")
-    default = results.get(("ResNet2D default (k64 m128 w64 stem2)", "float32"))
+    default = results.get((DEFAULT_RESNET2D_LABEL, "float32"))
     if default is not None and "error" not in default:
         frac = default["gflops"] / default["matmul_gflops"]
         print(f"  float32 >= 60% of the float32 matmul rate: {100 * frac:.1f}% -> "
