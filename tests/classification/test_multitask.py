@@ -414,7 +414,13 @@ def test_no_validation_at_all_warns_that_the_last_epoch_is_kept():
 def test_a_training_batch_too_large_for_memory_is_refused_before_allocation(monkeypatch):
     from sktsmtl.training import memory
 
-    monkeypatch.setattr(memory, "available_memory", lambda device: 3_000_000)
+    from sktsmtl.nets import ResNet2D
+
+    # half of what the batch needs (by the backbone's own estimate) is available
+    need = ResNet2D(n_templates=4, template_length=8, n_blocks=1, width=8).activation_bytes(
+        400, 12)
+    monkeypatch.setattr(memory, "available_memory",
+                        lambda device: int(0.5 * need / memory._BUDGET_SHARE))
     rng = np.random.default_rng(0)
     X, y = {"long": rng.standard_normal((12, 400))}, {"long": np.arange(12) % 2}
     clf = MultiTaskTimeSeriesClassifier(**dict(FAST, batch_size=12, validation_fraction=0))
