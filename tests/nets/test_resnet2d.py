@@ -69,6 +69,9 @@ def test_presets():
     net = ResNet2D.from_preset("paper", in_channels=2)
     assert (net.n_templates, net.template_length, net.n_blocks, net.width) == (64, 512, 8, 64)
     assert net.template_distance.templates.shape == (64, 2, 512)
+    # the former default is kept as "large"
+    assert RESNET2D_PRESETS["large"] == dict(n_templates=64, template_length=128, n_blocks=8,
+                                             width=64, stem_stride=2)
     # the defaults are the cpu preset
     default = ResNet2D()
     for key, value in RESNET2D_PRESETS["cpu"].items():
