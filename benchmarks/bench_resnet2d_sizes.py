@@ -130,7 +130,7 @@ def fit_accuracy(sizes, args, data_dir):
 
 def summarise(sizes, epochs, results, args):
     """One row per size: epoch time, accuracy per group with its interval, fit time."""
-    from scipy import stats
+    from sktsmtl.benchmarking import accuracy_intervals
 
     rows = []
     for label in sizes:
@@ -144,12 +144,12 @@ def summarise(sizes, epochs, results, args):
             if part is None or part.empty:
                 row[group], row[f"{group}_hw"] = np.nan, np.nan
                 continue
-            per_seed = part.groupby("seed")["accuracy"].mean()  # mean over tasks
-            n = len(per_seed)
-            hw = (stats.t.ppf(0.975, n - 1) * per_seed.std(ddof=1) / np.sqrt(n)
-                  if n > 1 else np.nan)
-            row[group], row[f"{group}_hw"] = per_seed.mean(), hw
-            accs.append(per_seed.mean())
+            # the group's accuracy per seed (mean over its tasks), its interval over seeds
+            per_seed = part.groupby("seed", as_index=False)["accuracy"].mean().assign(
+                method=label, task=group)
+            interval = accuracy_intervals(per_seed).iloc[0]
+            row[group], row[f"{group}_hw"] = interval["mean"], interval["half_width"]
+            accs.append(interval["mean"])
             # fit_seconds repeats the cell's fit on each of its task rows
             fits.append(part.groupby("seed")["fit_seconds"].first().mean())
         row["accuracy"] = np.mean(accs) if len(accs) == len(args.groups) else np.nan
@@ -157,7 +157,8 @@ def summarise(sizes, epochs, results, args):
         row["acc_per_fit_ks"] = row["accuracy"] / row["fit_s"] * 1e3
         rows.append(row)
     for row in rows:
-        row["pareto"] = not np.isnan(row["accuracy"]) and not any(
+        measured = not (np.isnan(row["accuracy"]) or np.isnan(row["epoch_s"]))
+        row["pareto"] = measured and not any(
             o is not row and o["epoch_s"] <= row["epoch_s"] and o["accuracy"] >= row["accuracy"]
             and (o["epoch_s"] < row["epoch_s"] or o["accuracy"] > row["accuracy"])
             for o in rows)
