@@ -1,6 +1,7 @@
 """Plain :class:`torch.nn.Module` networks: the backbone contract (:class:`Backbone`) and
 the registry of backbone names, the backbones (ResNet1D, ResNet2D, the TS2Vec encoder,
-ConvTimeNet, InceptionTime), the template-distance layer, the multi-task heads with
+ConvTimeNet, InceptionTime), the template-distance layer and the convolution of its
+maps computed from the series, the multi-task heads with
 per-task normalisation statistics, and the MTCS classifier-sharing loss.
 
 No skorch, no scikit-learn, no NumPy I/O here: these modules take and return tensors.
@@ -15,6 +16,7 @@ from .masking import MaskedBatchNorm1d, MaskedBatchNorm2d
 from .resnet1d import ResNet1D
 from .resnet2d import RESNET2D_PRESETS, ResNet2D
 from .template_distance import PairwiseDistance, TemplateDistance, pairwise_distance
+from .template_conv import template_conv2d
 from .ts2vec import TS2VecEncoder
 from .ts2vec_loss import (
     HierarchicalContrastiveLoss,
@@ -49,6 +51,7 @@ __all__ = [
     "TemplateDistance",
     "PairwiseDistance",
     "pairwise_distance",
+    "template_conv2d",
     "MultiTaskHead",
     "MultiTaskNetwork",
     "SiameseDistanceNet",

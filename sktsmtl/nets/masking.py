@@ -18,6 +18,7 @@ from torch import nn
 
 __all__ = [
     "can_fold",
+    "fold_conv_norm",
     "folded_conv_norm",
     "length_mask",
     "conv_output_lengths",
@@ -228,15 +229,52 @@ class MaskedBatchNorm2d(_MaskedBatchNormMixin, nn.BatchNorm2d):
     """
 
 
-def folded_conv_norm(conv, norm, x):
-    """A convolution followed by batch norm in evaluation mode, as one convolution.
+def fold_conv_norm(conv, norm):
+    """Weight and bias of one convolution equal to ``conv`` then ``norm`` in eval mode.
 
     In evaluation mode batch norm is a per-channel affine map with the running
     statistics, so it folds into the convolution's weight and bias:
     ``w' = w * s``, ``b' = beta + (b - mean) * s`` with ``s = gamma / sqrt(var + eps)``.
-    The fold is computed at every call (a few hundred multiplications), so it always
-    uses the statistics the layer holds now, per-task ones included; it saves the pass
-    of the normalisation over the activations.
+
+    Parameters
+    ----------
+    conv : torch.nn.Conv1d or torch.nn.Conv2d
+    norm : torch.nn.modules.batchnorm._BatchNorm
+        Tracking running statistics.
+
+    Returns
+    -------
+    weight, bias : Tensor
+        Shaped like ``conv.weight`` and ``(out_channels,)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from sktsmtl.nets.masking import fold_conv_norm
+    >>> conv, norm = nn.Conv1d(2, 3, 3), nn.BatchNorm1d(3).eval()
+    >>> weight, bias = fold_conv_norm(conv, norm)
+    >>> weight.shape, bias.shape
+    (torch.Size([3, 2, 3]), torch.Size([3]))
+    """
+    scale = torch.rsqrt(norm.running_var + norm.eps)
+    if norm.weight is not None:
+        scale = scale * norm.weight
+    shift = -norm.running_mean * scale
+    if norm.bias is not None:
+        shift = shift + norm.bias
+    if conv.bias is not None:
+        shift = shift + conv.bias * scale
+    weight = conv.weight * scale.view(-1, *([1] * (conv.weight.dim() - 1)))
+    return weight, shift
+
+
+def folded_conv_norm(conv, norm, x):
+    """A convolution followed by batch norm in evaluation mode, as one convolution.
+
+    The fold (:func:`fold_conv_norm`) is computed at every call (a few hundred
+    multiplications), so it always uses the statistics the layer holds now, per-task
+    ones included; it saves the pass of the normalisation over the activations.
 
     Parameters
     ----------
@@ -264,15 +302,7 @@ def folded_conv_norm(conv, norm, x):
     >>> torch.allclose(folded_conv_norm(conv, norm, x), norm(conv(x)), atol=1e-6)
     True
     """
-    scale = torch.rsqrt(norm.running_var + norm.eps)
-    if norm.weight is not None:
-        scale = scale * norm.weight
-    shift = -norm.running_mean * scale
-    if norm.bias is not None:
-        shift = shift + norm.bias
-    if conv.bias is not None:
-        shift = shift + conv.bias * scale
-    weight = conv.weight * scale.view(-1, *([1] * (conv.weight.dim() - 1)))
+    weight, shift = fold_conv_norm(conv, norm)
     forward = getattr(conv, "forward_with", None)
     if forward is not None:
         return forward(x, weight, shift)

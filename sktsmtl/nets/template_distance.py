@@ -93,18 +93,22 @@ def _in_float32(fn):
     """Run a distance computation in float32, also under bfloat16 autocast.
 
     ``|x|^2 + |t|^2 - 2 x.t`` cancels where ``x`` is close to ``t``: in bfloat16 (8 bits
-    of mantissa) the small distances that matter most would be noise. The maps leave in
-    float32; the next convolution casts them once.
+    of mantissa) the small distances that matter most would be noise. Floating-point
+    tensor arguments in a lower precision are cast up, autocast is off inside, and
+    ``fn`` receives the autocast dtype (or None) as ``out_dtype`` to hand its result
+    to the next layer in one cast.
     """
-    def full(t):
-        return t if t.dtype in (torch.float32, torch.float64) else t.float()
+    def full(a):
+        if isinstance(a, torch.Tensor) and a.is_floating_point() and a.element_size() < 4:
+            return a.float()
+        return a
 
     @functools.wraps(fn)
-    def wrapper(a, b, distance):
-        kind = a.device.type
+    def wrapper(*args):
+        kind = args[0].device.type
         low = torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else None
         with torch.autocast(device_type=kind, enabled=False):
-            return fn(full(a), full(b), distance, low)
+            return fn(*map(full, args), out_dtype=low)
 
     return wrapper
 

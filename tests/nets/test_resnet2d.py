@@ -141,3 +141,47 @@ def test_invalid_arguments():
         ResNet2D(input_kind="pairs")
     with pytest.raises(ValueError):
         ResNet2D(width=0)
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("geometry", [dict(stem_stride=4), dict(stem_stride=2),
+                                      dict(stem_stride=1, n_blocks=0)])
+@pytest.mark.parametrize("train", [True, False])
+def test_the_stem_read_from_the_series_equals_the_stem_over_the_maps(channels, geometry,
+                                                                      train):
+    """fuse_template_stem computes the same function, values and gradients."""
+    torch.manual_seed(0)
+    kw = dict(in_channels=channels, n_templates=5, template_length=9, n_blocks=2, width=6)
+    kw.update(geometry)
+    fused, plain = ResNet2D(**kw).double(), ResNet2D(fuse_template_stem=False, **kw).double()
+    plain.load_state_dict(fused.state_dict())
+    assert fused._stem_reads_series() and not plain._stem_reads_series()
+    if not train:  # running statistics away from 0 and 1, and folded into the stem
+        warm = torch.randn(8, channels, 30, dtype=torch.float64) * 2 + 1
+        for net in (fused, plain):
+            net(warm)
+    fused.train(train), plain.train(train)
+    x = torch.randn(4, channels, 30, dtype=torch.float64, requires_grad=True)
+    for lengths in (None, torch.tensor([30, 21, 2, 29])):
+        a, b = fused(x, lengths), plain(x, lengths)
+        torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-9)
+        grads_a = torch.autograd.grad(a.square().sum(), [x, *fused.parameters()])
+        grads_b = torch.autograd.grad(b.square().sum(), [x, *plain.parameters()])
+        for ga, gb in zip(grads_a, grads_b):
+            torch.testing.assert_close(ga, gb, rtol=1e-8, atol=1e-9)
+    for key, value in fused.state_dict().items():  # the same running statistics
+        torch.testing.assert_close(value, plain.state_dict()[key])
+
+
+def test_the_maps_are_formed_where_the_stem_cannot_read_the_series():
+    assert not ResNet2D(stem_stride=1, **TINY)._stem_reads_series()  # no stem
+    assert not ResNet2D(distance="abs", stem_stride=2, **TINY)._stem_reads_series()
+    assert not ResNet2D(input_kind="distance_map", stem_stride=2)._stem_reads_series()
+    net = ResNet2D(distance="abs", stem_stride=2, **TINY)
+    assert net(torch.randn(2, 1, 12)).shape == (2, 4)
+
+
+def test_reading_the_series_leaves_the_maps_out_of_the_memory_estimate():
+    fused, plain = ResNet2D(), ResNet2D(fuse_template_stem=False)
+    maps = 2 * 32 * 300 * 64 * 4  # the maps and their masked copy, float32
+    assert plain.activation_bytes(300) - fused.activation_bytes(300) == maps
