@@ -70,7 +70,7 @@ RESNET2D_CONFIGS = [
     REFERENCE,
     {"model": "resnet2d", "label": DEFAULT_RESNET2D_LABEL},
     {"model": "resnet2d", "label": "ResNet2D large (k64 m128 w64 stem2)", "n_templates": 64,
-     "template_length": 128, "width": 64},
+     "template_length": 128, "width": 64, "stem_stride": 2},
     {"model": "resnet2d", "label": "ResNet2D k16 m64 w64 no stem", "n_templates": 16,
      "template_length": 64, "width": 64, "stem_stride": 1},
 ]
