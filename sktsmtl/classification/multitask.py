@@ -115,8 +115,10 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
     finetune_epochs : int, default=0
         After joint training (and model selection), train every task's copy of the
         network for this many epochs on that task's training part alone and keep its
-        best epoch on the task's validation part (the last without validation). 0 skips
-        the stage. Only with ``multitask=True``.
+        best epoch on the task's validation part (the last without validation); the
+        jointly trained state competes as epoch 0, so a task whose fine-tuning does not
+        improve its validation score keeps it. 0 skips the stage. Only with
+        ``multitask=True``.
     finetune : {"head", "all"}, default="head"
         What the fine-tuning stage trains: the task's head alone (the backbone frozen;
         its per-task batch-norm statistics still adapt), or head and backbone.
@@ -147,7 +149,14 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         Per-epoch training record; a dict ``{task: History}`` when
         ``multitask=False``.
     best_epoch_ : int or dict
-        Epoch restored (1-based); a dict per task when ``multitask=False``.
+        Epoch restored (1-based); a dict per task when ``multitask=False`` or
+        ``model_selection="per_task"``.
+    finetune_history_ : dict
+        ``{task: History}`` of the fine-tuning stage; only with ``finetune_epochs > 0``.
+    finetune_epoch_ : dict
+        ``{task: epoch}`` of the fine-tuning stage kept for each task, 0 where the
+        jointly trained state scored at least as well on the task's validation part;
+        only with ``finetune_epochs > 0``.
     n_features_in_ : int
         Series length, only for a plain 2D array input.
 
@@ -354,7 +363,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         if lr is None:
             lr = self.lr if self.finetune == "head" else self.lr / 10
         seeds = seed_sequence(seed, len(tasks))
-        out, histories = {}, {}
+        out, histories, kept = {}, {}, {}
         for i, t in enumerate(tasks):
             module = copy.deepcopy(nets[t].module_)
             frozen = list(module.backbone.parameters()) if self.finetune == "head" else []
@@ -375,8 +384,13 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 net.fit(train_t, y=None)
             for p in frozen:
                 p.requires_grad_(True)
-            out[t], histories[t] = net, net.history
-        return out, histories
+            histories[t] = net.history
+            out[t], kept[t] = net, net.best_epoch_ or len(net.history)
+            if valid_t is not None and net.best_epoch_ is not None:
+                row = net.history[net.best_epoch_ - 1]
+                if _validation_key(nets[t], valid_t) >= (row["valid_acc"], -row["valid_loss"]):
+                    out[t], kept[t] = nets[t], 0  # fine-tuning did not beat the joint state
+        return out, histories, kept
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y):
@@ -446,10 +460,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             if self.model_selection == "per_task" and len(tasks) > 1:
                 self.nets_, self.best_epoch_ = self._select_per_task(net, tasks)
             if self.finetune_epochs > 0:
-                self.nets_, self.finetune_history_ = self._finetune(
+                self.nets_, self.finetune_history_, self.finetune_epoch_ = self._finetune(
                     self.nets_, split, tasks, names, seed_sequence(self.random_state, 4)[3])
-            elif hasattr(self, "finetune_history_"):
-                del self.finetune_history_
+            else:
+                for attr in ("finetune_history_", "finetune_epoch_"):
+                    if hasattr(self, attr):
+                        delattr(self, attr)
         else:
             seeds = seed_sequence(self.random_state, len(tasks))
             self.nets_, self.history_, self.best_epoch_ = {}, {}, {}
@@ -637,6 +653,15 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         # transform gives the shared embeddings (float32 network outputs)
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _validation_key(net, dataset):
+    """``(accuracy, -mean cross-entropy)`` of a fitted net on a one-task dataset: the
+    order :class:`~sktsmtl.training.BestEpochRestorer` ranks epochs by."""
+    logits = net.forward_task(dataset).float()
+    y = torch.as_tensor(dataset.y, dtype=torch.long)
+    accuracy = float((logits.argmax(dim=1) == y).double().mean())
+    return accuracy, -float(torch.nn.functional.cross_entropy(logits, y))
 
 
 def _softmax(logits):

@@ -66,8 +66,10 @@ def test_per_task_states_equal_a_refit_stopped_at_that_epoch():
 
 def test_head_finetuning_keeps_the_backbone_and_trains_the_head():
     X, y = _tasks()
-    joint = _clf().fit(X, y)
-    tuned = _clf(finetune_epochs=3).fit(X, y)
+    # without validation the last fine-tuning epoch is kept: no fall-back to the joint state
+    joint = _clf(validation_fraction=0).fit(X, y)
+    tuned = _clf(finetune_epochs=3, validation_fraction=0).fit(X, y)
+    assert tuned.finetune_epoch_ == {"a": 3, "b": 3}
     assert set(tuned.finetune_history_) == {"a", "b"}
     assert all(len(h) == 3 for h in tuned.finetune_history_.values())
     base = joint.nets_["a"].module_.state_dict()
@@ -81,10 +83,35 @@ def test_head_finetuning_keeps_the_backbone_and_trains_the_head():
         assert any(not torch.equal(v, base[k]) for k, v in state.items()
                    if k.startswith(f"head.heads.{i}."))
         assert all(p.requires_grad for p in tuned.nets_[t].module_.parameters())
-    # only the task's rows reached its fine-tuning: the validation rows of other tasks
-    # are not scored there
+
+
+def test_a_task_is_finetuned_and_validated_on_its_own_rows():
+    X, y = _tasks()
+    tuned = _clf(finetune_epochs=2).fit(X, y)
+    # the validation rows of other tasks are not scored in a task's fine-tuning
     keys = tuned.finetune_history_["a"][-1].keys()
     assert "valid_acc_a" in keys and "valid_acc_b" not in keys
+
+
+def test_finetuning_keeps_the_joint_state_where_it_validates_better():
+    X, y = _tasks()
+    joint = _clf().fit(X, y)
+    # a learning rate that wrecks the head: no fine-tuning epoch beats the joint state
+    wrecked = _clf(finetune_epochs=2, finetune_lr=1e3).fit(X, y)
+    assert wrecked.finetune_epoch_ == {"a": 0, "b": 0}
+    for t in ("a", "b"):
+        np.testing.assert_array_equal(wrecked.predict(X)[t], joint.predict(X)[t])
+    # otherwise the kept epoch is the best of the joint state (epoch 0) and the
+    # fine-tuning epochs, in BestEpochRestorer's order
+    tuned = _clf(finetune_epochs=4).fit(X, y)
+    for t in ("a", "b"):
+        history = tuned.finetune_history_[t]
+        rows = [(r["valid_acc"], -r["valid_loss"], -r["epoch"]) for r in history]
+        kept = tuned.finetune_epoch_[t]
+        assert kept in range(5)
+        if kept > 0:
+            assert -max(rows)[2] == kept
+            assert tuned.nets_[t] is not joint.nets_[t]
 
 
 def test_full_finetuning_moves_the_backbone():
