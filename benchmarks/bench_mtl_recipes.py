@@ -8,8 +8,8 @@ a 95% Student-t interval over seeds per task, the average rank, and the paired
 comparison of every multi-task recipe with the same backbone apart (wins/ties/losses over
 tasks x seeds, sign test and Wilcoxon signed-rank test).
 
-Methods (``<backbone>`` is ``--backbone``; every network with the run's epochs, lr and
-batch 40):
+Methods (for every ``<backbone>`` of ``--backbone``; every network with the run's epochs,
+lr and batch 40):
 
 ``<backbone>``
     one network per task;
@@ -20,13 +20,23 @@ batch 40):
     (``model_selection="per_task"``);
 ``<backbone>-mtl-finetune``
     per-task selection, then ``--finetune-epochs`` epochs of each task's head alone on
-    that task (``finetune="head"``), its best validation epoch kept;
+    that task (``finetune="head"``), its best validation epoch kept (the joint state
+    competing as epoch 0);
+``<backbone>-mtl-finetune-all``
+    the same with head and backbone fine-tuned at ``lr / 10`` (``finetune="all"``);
 ``<backbone>-mtl-pcgrad``
     shared with PCGrad gradient surgery (``gradient_surgery="pcgrad"``) and per-task
     selection;
 ``<backbone>-mtl-recal``, ``<backbone>-mtl-pertask-recal``
     shared, every task's batch-norm statistics recomputed after every epoch
-    (``recalibrate_norm=True``), with the mean or per-task selection.
+    (``recalibrate_norm=True``), with the mean or per-task selection;
+``1nn-dtw``
+    with ``--with-1nn``: the ResNet2D paper's baseline, 1NN-DTW per task.
+
+``--table1 RECIPE`` adds the ResNet2D paper's Table I view: the average rank of its five
+methods, 1NN-DTW, ResNet1D and ResNet2D apart, and ResNet1D and ResNet2D shared with
+``RECIPE`` (``mtl`` for the paper's plain hard sharing); it needs ``--with-1nn`` and
+both backbones.
 
 Results are stored per fit in ``--out`` (resumable: the same command goes on where it
 stopped) and the report is printed and written there (``<group>_paper_recipes.md``).
@@ -37,6 +47,8 @@ Usage::
         --epochs 20 --lr 1e-3
     python benchmarks/bench_mtl_recipes.py --backbone resnet2d --backbone-param n_templates=16 \\
         --backbone-param template_length=32 --backbone-param width=32 --out r2d_small
+    python benchmarks/bench_mtl_recipes.py --backbone resnet1d resnet2d --with-1nn \\
+        --only mtl mtl-finetune-all --table1 mtl-finetune-all
     python benchmarks/bench_mtl_recipes.py --quick          # 1 epoch, 1 seed, DodgerLoop
 """
 
@@ -51,7 +63,8 @@ import torch
 def _methods(backbone, finetune_epochs, only, precision="float32", backbone_params=None):
     from sktsmtl import MultiTaskTimeSeriesClassifier
 
-    routed = {f"backbone__{k}": v for k, v in (backbone_params or {}).items()}
+    routed = {f"backbone__{k}": v for (name, k), v in (backbone_params or {}).items()
+              if name in (None, backbone)}
 
     def make(**params):
         return MultiTaskTimeSeriesClassifier(backbone=backbone, precision=precision,
@@ -63,6 +76,9 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
         f"{backbone}-mtl-pertask": make(multitask=True, model_selection="per_task"),
         f"{backbone}-mtl-finetune": make(multitask=True, model_selection="per_task",
                                          finetune_epochs=finetune_epochs),
+        f"{backbone}-mtl-finetune-all": make(multitask=True, model_selection="per_task",
+                                             finetune_epochs=finetune_epochs,
+                                             finetune="all"),
         f"{backbone}-mtl-pcgrad": make(multitask=True, model_selection="per_task",
                                        gradient_surgery="pcgrad"),
         f"{backbone}-mtl-recal": make(multitask=True, recalibrate_norm=True),
@@ -75,41 +91,54 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
     return list(methods.items())
 
 
-def _report(results, backbone):
+def _report(results, backbones, table1=None):
     from sktsmtl.benchmarking import accuracy_intervals, paired_comparison, rank_table
     from sktsmtl.benchmarking.report import paired_markdown
 
     methods = list(dict.fromkeys(results["method"]))
     lines = ["Mean test accuracy (95% interval over seeds) and rank:", ""]
     lines.append(rank_table(results, interval=0.95).to_markdown())
-    pairs = [(m, backbone) for m in methods if m != backbone]
+    # every recipe against its own backbone learnt apart
+    pairs = [(m, b) for b in backbones for m in methods if m.startswith(f"{b}-mtl")]
     paired = paired_comparison(results, pairs=pairs)
     lines += [""] + paired_markdown(paired)
     means = accuracy_intervals(results).groupby("method")["mean"].mean()
     lines += ["", "Mean over tasks of the per-task mean accuracy:", ""]
     lines += [f"- {m}: {means[m]:.4f}" for m in methods]
+    if table1 is not None:
+        five = ["1nn-dtw", "resnet1d", f"resnet1d-{table1}", "resnet2d", f"resnet2d-{table1}"]
+        view = results[results["method"].isin(five)]
+        lines += ["", f"Table I's five methods (shared networks: {table1}), mean over seeds "
+                      "and rank:", "", rank_table(view).to_markdown()]
     return "\n".join(lines)
 
 
 def _backbone_param(text):
-    name, sep, value = text.partition("=")
-    if not sep or not name.isidentifier() or not value.isdigit():
-        raise argparse.ArgumentTypeError(f"expected NAME=INT, got {text!r}")
-    return name, int(value)
+    """``[BACKBONE.]NAME=INT`` -> ((BACKBONE or None, NAME), INT)."""
+    key, sep, value = text.partition("=")
+    backbone, dot, name = key.rpartition(".")
+    if not sep or not name.isidentifier() or not value.isdigit() or (dot and not backbone):
+        raise argparse.ArgumentTypeError(f"expected [BACKBONE.]NAME=INT, got {text!r}")
+    return (backbone or None, name), int(value)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", nargs="+", default=["DodgerLoop", "ECG"])
-    parser.add_argument("--backbone", default="resnet1d")
+    parser.add_argument("--backbone", nargs="+", default=["resnet1d"],
+                        help="one or more backbones, each with its recipes")
+    parser.add_argument("--with-1nn", action="store_true", help="add 1NN-DTW per task")
+    parser.add_argument("--table1", default=None, metavar="RECIPE",
+                        help="print the average ranks of Table I's five methods with the "
+                             "shared networks trained by RECIPE (e.g. mtl)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--finetune-epochs", type=int, default=10)
     parser.add_argument("--only", nargs="+", default=None, metavar="RECIPE",
                         help="recipes besides the single-task one: mtl mtl-pertask "
-                             "mtl-finetune mtl-pcgrad mtl-recal mtl-pertask-recal "
-                             "(default: all)")
+                             "mtl-finetune mtl-finetune-all mtl-pcgrad mtl-recal "
+                             "mtl-pertask-recal (default: all)")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--precision", default="float32",
                         choices=["float32", "bfloat16", "auto"],
@@ -117,13 +146,17 @@ def main(argv=None):
                              "seed noise, bench_precision_accuracy.py)")
     parser.add_argument("--backbone-param", action="append", default=[], metavar="NAME=INT",
                         type=_backbone_param,
-                        help="a backbone size argument, e.g. n_templates=16 (repeatable); "
+                        help="a backbone size argument, e.g. n_templates=16, or "
+                             "resnet2d.n_templates=16 for one backbone only (repeatable); "
                              "use a fresh --out when changing it: stored fits are keyed "
                              "by method name and seed")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="mtl_recipes")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
+    if args.table1 is not None and not (args.with_1nn
+                                        and {"resnet1d", "resnet2d"} <= set(args.backbone)):
+        parser.error("--table1 needs --with-1nn and --backbone resnet1d resnet2d")
     if args.quick:
         args.groups, args.seeds, args.epochs, args.finetune_epochs = ["DodgerLoop"], [0], 1, 1
     torch.set_num_threads(args.threads)
@@ -133,19 +166,21 @@ def main(argv=None):
     from sktsmtl.benchmarking import run_benchmark
 
     backbone_params = dict(args.backbone_param)
-    print(f"backbone {args.backbone} {backbone_params or ''}, {args.precision}, "
+    print(f"backbones {' '.join(args.backbone)} {backbone_params or ''}, {args.precision}, "
           f"{args.epochs} epochs, lr {args.lr}, batch 40, "
           f"seeds {args.seeds}, paper protocol (60/20/20), torch threads {args.threads}")
     for group in args.groups:
         start = time.time()
+        methods = ["1nn-dtw"] if args.with_1nn else []
+        for backbone in args.backbone:
+            methods += _methods(backbone, args.finetune_epochs, args.only, args.precision,
+                                backbone_params)
         results = run_benchmark(
-            group,
-            _methods(args.backbone, args.finetune_epochs, args.only, args.precision,
-                     backbone_params),
+            group, methods,
             protocol="paper", seeds=tuple(args.seeds), data_dir=data_dir,
             max_epochs=args.epochs, lr=args.lr, out_dir=os.path.join(args.out, group),
             progress=False)
-        text = f"## {group}\n\n" + _report(results, args.backbone)
+        text = f"## {group}\n\n" + _report(results, args.backbone, args.table1)
         text += f"\n\n({time.time() - start:.0f} s for the fits not stored before)\n"
         print(text)
         with open(os.path.join(args.out, f"{group}_paper_recipes.md"), "w") as f:

@@ -66,9 +66,16 @@ DEFAULT_RESNET2D_LABEL = "ResNet2D default (k32 m64 w64 stem4)"
 #: the float32 code the speed bars compare with: the same network, its maps formed
 REFERENCE = {"model": "resnet2d", "label": "ResNet2D default, maps formed (reference)",
              "fuse_template_stem": False}
+#: glibc's malloc gives freed memory back to the system past a threshold that adapts to
+#: the largest freed block (a few MB here), so every training step page-faults its
+#: activations in again; a high trim threshold keeps the memory (a process setting of
+#: the user's, not the library's; see the Benchmarks page)
+MALLOC_KEEPS_MEMORY = {"MALLOC_TRIM_THRESHOLD_": str(2**34), "MALLOC_MMAP_THRESHOLD_": str(2**25)}
 RESNET2D_CONFIGS = [
     REFERENCE,
     {"model": "resnet2d", "label": DEFAULT_RESNET2D_LABEL},
+    {"model": "resnet2d", "label": "ResNet2D default, malloc keeps memory",
+     "env": MALLOC_KEEPS_MEMORY},
     {"model": "resnet2d", "label": "ResNet2D large (k64 m128 w64 stem2)", "n_templates": 64,
      "template_length": 128, "width": 64, "stem_stride": 2},
     {"model": "resnet2d", "label": "ResNet2D k16 m64 w64 no stem", "n_templates": 16,
@@ -156,7 +163,7 @@ def _build(config):
     from sktsmtl.nets import MultiTaskHead, MultiTaskNetwork, ResNet1D, ResNet2D
 
     params = {k: v for k, v in config.items()
-              if k not in ("model", "label", "epoch", "count_only", "precision", "device")}
+              if k not in ("model", "label", "epoch", "count_only", "precision", "device", "env")}
     if config["model"] == "resnet1d":
         backbone = ResNet1D(**params)
     else:
@@ -301,7 +308,8 @@ def run_in_subprocess(config, args):
            "--min-seconds", str(args.min_seconds), "--min-steps", str(args.min_steps)]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ, **config.get("env", {}))
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if res.returncode != 0:
         return {"label": config.get("label", ""), "error": res.stderr.strip().splitlines()[-1:]}
     return json.loads(res.stdout.strip().splitlines()[-1])

@@ -44,13 +44,13 @@ def _template_conv2d(x, templates, weight, bias, stride, padding, lengths, out_d
     if valid is not None:
         R = R * valid[:, None, :].to(R.dtype)
     R = F.pad(R, (padding, padding)).unfold(2, K, stride)  # (B, f, I, K)
-    I = R.shape[2]
-    R = R.permute(0, 2, 1, 3).reshape(B * I, f * K)
+    rows = R.shape[2]
+    R = R.permute(0, 2, 1, 3).reshape(B * rows, f * K)
     # rows (b, i) and columns (j, o): a channels-last (B, O, I, J) view with no copy
     out = torch.addmm(bias.repeat(J), R, A) if bias is not None else R @ A
     if out_dtype is not None:
         out = out.to(out_dtype)
-    return out.view(B, I, J, O).permute(0, 3, 1, 2)
+    return out.view(B, rows, J, O).permute(0, 3, 1, 2)
 
 
 def template_conv2d(x, templates, weight, bias=None, stride=1, padding=0, lengths=None):

@@ -147,8 +147,8 @@ def test_invalid_arguments():
 @pytest.mark.parametrize("geometry", [dict(stem_stride=4), dict(stem_stride=2),
                                       dict(stem_stride=1, n_blocks=0)])
 @pytest.mark.parametrize("train", [True, False])
-def test_the_stem_read_from_the_series_equals_the_stem_over_the_maps(channels, geometry,
-                                                                      train):
+def test_the_stem_read_from_the_series_equals_the_stem_over_the_maps(
+        channels, geometry, train):
     """fuse_template_stem computes the same function, values and gradients."""
     torch.manual_seed(0)
     kw = dict(in_channels=channels, n_templates=5, template_length=9, n_blocks=2, width=6)

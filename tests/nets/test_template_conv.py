@@ -26,11 +26,11 @@ def _inputs(channels, kernel, n=23, m=11, k=5, out=6):
 
 
 @pytest.mark.parametrize("channels", [1, 3])
-@pytest.mark.parametrize("kernel, stride, padding", [(7, 4, 3), (3, 2, 1), (3, 1, 1),
-                                                      (1, 1, 0), (5, 3, 0)])
+@pytest.mark.parametrize("kernel, stride, padding",
+                         [(7, 4, 3), (3, 2, 1), (3, 1, 1), (1, 1, 0), (5, 3, 0)])
 @pytest.mark.parametrize("padded", [False, True])
-def test_equals_the_convolution_of_the_maps_with_its_gradients(channels, kernel, stride,
-                                                                padding, padded):
+def test_equals_the_convolution_of_the_maps_with_its_gradients(
+        channels, kernel, stride, padding, padded):
     x, t, w, b = _inputs(channels, kernel)
     lengths = torch.tensor([23, 17, 1, 22]) if padded else None
     fast = template_conv2d(x, t, w, b, stride, padding, lengths)
