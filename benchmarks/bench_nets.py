@@ -62,7 +62,7 @@ GIB = 1024.0**3
 RESNET1D_CONFIGS = [
     {"model": "resnet1d", "label": "ResNet1D default (64,128,128)"},
 ]
-DEFAULT_RESNET2D_LABEL = "ResNet2D default (k32 m64 w64 stem4)"
+DEFAULT_RESNET2D_LABEL = "ResNet2D default (k64 m128 w64 stem4)"
 #: the float32 code the speed bars compare with: the same network, its maps formed
 REFERENCE = {"model": "resnet2d", "label": "ResNet2D default, maps formed (reference)",
              "fuse_template_stem": False}

@@ -26,13 +26,13 @@ __all__ = ["ResNet2D", "RESNET2D_PRESETS"]
 #: Named sizes. ``"paper"`` is the size of Yeh et al. (2023), about 100 GFLOP per
 #: training sample for series of length 300: a GPU preset. ``"cpu"`` is the default of
 #: :class:`ResNet2D`, chosen by accuracy and epoch time on a 2-core CPU
-#: (``benchmarks/bench_resnet2d_sizes.py``, see the class docstring). ``"large"`` is the
-#: former default, about 7x the epoch time of ``"cpu"`` on that CPU. ``"tiny"`` is for
-#: tests and smoke runs.
+#: (``benchmarks/bench_resnet2d_sizes.py``, see the class docstring). ``"large"`` is a
+#: former default, the same templates at a stride-2 stem, about 5x the epoch time of
+#: ``"cpu"`` on that CPU. ``"tiny"`` is for tests and smoke runs.
 RESNET2D_PRESETS = {
     "paper": dict(n_templates=64, template_length=512, n_blocks=8, width=64, stem_stride=1),
     "large": dict(n_templates=64, template_length=128, n_blocks=8, width=64, stem_stride=2),
-    "cpu": dict(n_templates=32, template_length=64, n_blocks=8, width=64, stem_stride=4),
+    "cpu": dict(n_templates=64, template_length=128, n_blocks=8, width=64, stem_stride=4),
     "tiny": dict(n_templates=4, template_length=8, n_blocks=2, width=8, stem_stride=1),
 }
 
@@ -146,9 +146,9 @@ class ResNet2D(Backbone):
     in_channels : int, default=1
         Channels of the input series (``input_kind="series"``), or channels of the
         distance map (``input_kind="distance_map"``, 1 for the two-series matrix).
-    n_templates : int, default=32
+    n_templates : int, default=64
         Number of learnable templates ``k`` (ignored for ``"distance_map"`` input).
-    template_length : int, default=64
+    template_length : int, default=128
         Length ``m`` of every template (ignored for ``"distance_map"`` input).
     n_blocks : int, default=8
         Residual blocks, each followed by a stride-2 convolution.
@@ -180,7 +180,7 @@ class ResNet2D(Backbone):
         Compute the stem's convolution of the distance maps directly from the series
         and the templates (:func:`~sktsmtl.nets.template_conv2d`), without forming the
         ``k`` maps of ``n x m``: the same function up to rounding, with ``k K / 3`` times
-        less work in the stem (about 75x at the defaults) and no maps in memory. It
+        less work in the stem (about 150x at the defaults) and no maps in memory. It
         applies to ``input_kind="series"`` with ``distance="squared"`` and a stem
         (``stem_stride > 1``); ``False`` forms the maps (the reference computation).
 
@@ -194,38 +194,40 @@ class ResNet2D(Backbone):
     Notes
     -----
     **Defaults chosen by accuracy and epoch time**
-    (``python benchmarks/bench_resnet2d_sizes.py``, see the Benchmarks page): ``k=32``
-    templates of length ``m=64``, 8 blocks of width 64 and a stride-4 stem (kernel 7), the
-    ``"cpu"`` preset. Of the sizes compared, it is the most accurate whose training epoch
-    over 1,000 series of length 300 (batch 40, float32, two threads) takes under 15 s on
-    the project's 2-core CPU. Accuracy: ResNet2D with hard parameter sharing, the ResNet2D
-    paper's protocol (60/20/20, the best mean validation epoch kept), 20 epochs at lr 1e-3,
-    seeds 0-2, mean test accuracy over each group's tasks with the 95 % half-width over
-    seeds:
+    (``python benchmarks/bench_resnet2d_sizes.py``, see the Benchmarks page): ``k=64``
+    templates of length ``m=128``, 8 blocks of width 64 and a stride-4 stem (kernel 7),
+    the ``"cpu"`` preset. Of the sizes compared, it is the most accurate whose training
+    epoch over 1,000 series of length 300 (batch 40, float32, two threads) takes under
+    15 s on the project's 2-core CPU (ties go to the faster size). Accuracy: ResNet2D with
+    hard parameter sharing, the ResNet2D paper's protocol (60/20/20, the best mean
+    validation epoch kept), 20 epochs at lr 1e-3, float32, seeds 0-2, mean test accuracy
+    over each group's tasks with the 95 % half-width over seeds:
 
     ======================  ========  ==============  ==============  =====
     (k, m, width, stem)     epoch s   DodgerLoop      ECG             mean
     ======================  ========  ==============  ==============  =====
-    16, 32, 32, 2           5.6       0.681 ± 0.105   0.950 ± 0.040   0.815
-    32, 32, 32, 2           6.8       0.726 ± 0.117   0.959 ± 0.070   0.842
-    32, 32, 64, 4           7.9       0.729 ± 0.026   0.941 ± 0.057   0.835
-    16, 64, 32, 2           9.5       0.733 ± 0.158   0.949 ± 0.062   0.841
-    32, 64, 32, 2           12.2      0.726 ± 0.054   0.958 ± 0.012   0.842
-    **32, 64, 64, 4**       13.6      0.757 ± 0.098   0.957 ± 0.060   0.857
-    64, 64, 32, 2           16.3      (not fitted)
-    64, 128, 64, 2          91.8      (not fitted)
+    64, 32, 64, 4           2.5       0.750 ± 0.052   0.952 ± 0.031   0.851
+    32, 64, 64, 4           4.4       0.771 ± 0.026   0.959 ± 0.036   0.865
+    64, 64, 64, 4           4.2       0.767 ± 0.117   0.944 ± 0.033   0.856
+    128, 64, 64, 4          4.7       0.753 ± 0.223   0.930 ± 0.057   0.842
+    32, 128, 64, 4          8.7       0.743 ± 0.187   0.951 ± 0.082   0.847
+    **64, 128, 64, 4**      8.5       0.795 ± 0.120   0.957 ± 0.030   0.876
+    32, 192, 64, 4          14.2      0.799 ± 0.083   0.953 ± 0.049   0.876
+    32, 64, 64, 2           20.3      (not fitted)
+    64, 128, 64, 2          46.7      (not fitted)
     ======================  ========  ==============  ==============  =====
 
-    The intervals overlap: on 32-233 test series per task the sizes from 32 templates
-    up are within seed noise of each other, and the choice follows the measured means.
-    The former default (64, 128, 64, stride 2) is the ``"large"`` preset, about 7x the
-    epoch time. The paper's size (``"paper"``, 64 templates of length 512, no stem) costs
-    about 100 GFLOP per training sample: a GPU preset. The stem is the lever that makes
-    width 64 affordable: a stride-``s`` stem divides the work of every block by ``s**2``
-    at the price of resolution in the first convolution only. Blocks past the third cost
-    almost nothing (each halves the map), so all 8 are kept. The channels-last layout is
-    kept since the template layer produces it for free. ``torch.set_num_threads`` is left
-    to the caller (the library never changes global torch state).
+    The intervals overlap: on 32-233 test series per task the sizes are within seed
+    noise of each other, and the choice follows the measured means. The stem is computed
+    from the series (``fuse_template_stem``), so the template count ``k`` costs almost
+    nothing; the template length ``m`` and the stem stride set the size of every block's
+    map (``n m / s**2``) and with it the time. A stride-``s`` stem divides the work of
+    every block by ``s**2`` at the price of resolution in the first convolution only.
+    Blocks past the third cost almost nothing (each halves the map), so all 8 are kept.
+    The ``"large"`` preset (stride-2 stem) costs about 5x the epoch time; the paper's
+    size (``"paper"``, 64 templates of length 512, no stem, the maps formed) costs about
+    100 GFLOP per training sample: a GPU preset. ``torch.set_num_threads`` is left to
+    the caller (the library never changes global torch state).
 
     **Short series.** A stride-2 convolution (kernel 3, padding 1), like the stride-``s``
     stem (kernel ``2s - 1``, padding ``s - 1``), maps a size-1 axis to size 1, so
@@ -266,8 +268,8 @@ class ResNet2D(Backbone):
     def __init__(
         self,
         in_channels=1,
-        n_templates=32,
-        template_length=64,
+        n_templates=64,
+        template_length=128,
         n_blocks=8,
         width=64,
         stem_stride=4,

@@ -183,5 +183,6 @@ def test_the_maps_are_formed_where_the_stem_cannot_read_the_series():
 
 def test_reading_the_series_leaves_the_maps_out_of_the_memory_estimate():
     fused, plain = ResNet2D(), ResNet2D(fuse_template_stem=False)
-    maps = 2 * 32 * 300 * 64 * 4  # the maps and their masked copy, float32
+    # the maps and their masked copy, float32
+    maps = 2 * fused.n_templates * 300 * fused.template_length * 4
     assert plain.activation_bytes(300) - fused.activation_bytes(300) == maps
