@@ -39,7 +39,8 @@ methods, 1NN-DTW, ResNet1D and ResNet2D apart, and ResNet1D and ResNet2D shared 
 both backbones.
 
 Results are stored per fit in ``--out`` (resumable: the same command goes on where it
-stopped) and the report is printed and written there (``<group>_paper_recipes.md``).
+stopped) and the report is printed and written there (``<group>_paper_recipes.md``;
+with several groups also the report over all their tasks, ``all_groups_paper_recipes.md``).
 
 Usage::
 
@@ -169,6 +170,7 @@ def main(argv=None):
     print(f"backbones {' '.join(args.backbone)} {backbone_params or ''}, {args.precision}, "
           f"{args.epochs} epochs, lr {args.lr}, batch 40, "
           f"seeds {args.seeds}, paper protocol (60/20/20), torch threads {args.threads}")
+    every_group = []
     for group in args.groups:
         start = time.time()
         methods = ["1nn-dtw"] if args.with_1nn else []
@@ -185,6 +187,15 @@ def main(argv=None):
         print(text)
         with open(os.path.join(args.out, f"{group}_paper_recipes.md"), "w") as f:
             f.write(text)
+        every_group.append(results)
+    if len(every_group) > 1:
+        import pandas as pd
+
+        text = f"## {' + '.join(args.groups)}\n\n" + _report(
+            pd.concat(every_group, ignore_index=True), args.backbone, args.table1)
+        print(text)
+        with open(os.path.join(args.out, "all_groups_paper_recipes.md"), "w") as f:
+            f.write(text + "\n")
     return 0
 
 
