@@ -55,13 +55,39 @@ def _mask_2d(row_lengths, col_lengths, height, width, device):
 _apply_mask = Backbone.apply_mask
 
 
+class _StridedConv2d(nn.Conv2d):
+    """A strided :class:`~torch.nn.Conv2d` that runs in float32 where its output is tiny.
+
+    oneDNN's AMX bfloat16 kernels (torch 2.13, CPUs with AMX) compute wrong values, NaN
+    or 1e36, for strided convolutions whose output has a spatial side of 1 or 2, in the
+    forward pass and in the weight gradient (``tests/nets/test_resnet2d.py`` has the
+    check). ResNet2D's downsampling reaches such maps in its last blocks, where float32
+    costs nothing. Everywhere else the convolution runs as usual.
+    """
+
+    def _conv_forward(self, input, weight, bias):
+        low = input.dtype in (torch.bfloat16, torch.float16) or (
+            input.device.type == "cpu" and torch.is_autocast_enabled("cpu"))
+        if low and input.device.type == "cpu" and max(self.stride) > 1:
+            out_h, out_w = (
+                (size + 2 * p - k) // s + 1
+                for size, p, k, s in zip(input.shape[2:], self.padding, self.kernel_size,
+                                         self.stride))
+            if min(out_h, out_w) <= 2:
+                with torch.autocast("cpu", enabled=False):
+                    return super()._conv_forward(
+                        input.float(), weight.float(), None if bias is None else bias.float())
+        return super()._conv_forward(input, weight, bias)
+
+
 class _ConvNormAct(nn.Module):
     """Conv2d (no bias) -> BN -> ReLU, or the bare conv (with bias)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, norm_act=True):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.conv = nn.Conv2d(
+        conv = _StridedConv2d if stride > 1 else nn.Conv2d
+        self.conv = conv(
             in_channels, out_channels, kernel_size, stride=stride, padding=padding,
             bias=not norm_act,
         )

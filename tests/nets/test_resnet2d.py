@@ -186,3 +186,34 @@ def test_reading_the_series_leaves_the_maps_out_of_the_memory_estimate():
     # the maps and their masked copy, float32
     maps = 2 * fused.n_templates * 300 * fused.template_length * 4
     assert plain.activation_bytes(300) - fused.activation_bytes(300) == maps
+
+
+@pytest.mark.parametrize("height, width", [(2, 1), (3, 1), (4, 2), (5, 2), (8, 1), (1, 3)])
+def test_strided_convolutions_with_tiny_outputs_are_right_under_bfloat16_autocast(height,
+                                                                                   width):
+    """oneDNN's AMX bfloat16 kernels return NaN/1e36 for these shapes (torch 2.13)."""
+    torch.manual_seed(0)
+    conv = ResNet2D(n_blocks=1, width=64).downsamples[0].conv
+    x = torch.randn(40, 64, height, width).contiguous(memory_format=torch.channels_last)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = conv(x)
+    (grad_low,) = torch.autograd.grad(low.float().square().sum(), [conv.weight])
+    full = conv(x)
+    (grad_full,) = torch.autograd.grad(full.square().sum(), [conv.weight])
+    torch.testing.assert_close(low.float(), full, rtol=0.02, atol=0.02)
+    torch.testing.assert_close(grad_low, grad_full, rtol=0.02, atol=0.05 * grad_full.abs().max())
+
+
+def test_bfloat16_training_reaches_one_pixel_maps_with_finite_gradients():
+    torch.manual_seed(0)
+    net = ResNet2D(n_templates=8, template_length=16, n_blocks=6, width=64).train()
+    x = torch.randn(40, 1, 96) * 20 + 30  # unnormalised, as DodgerLoop's counts
+    for _ in range(3):
+        net.zero_grad()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = net(x)
+        out.float().square().mean().backward()
+        assert all(torch.isfinite(p.grad).all() for p in net.parameters())
+        with torch.no_grad():
+            for p in net.parameters():
+                p -= 1e-2 * p.grad
