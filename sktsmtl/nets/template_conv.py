@@ -48,8 +48,7 @@ def _template_conv2d(x, templates, weight, bias, stride, padding, lengths, out_d
     R = R.permute(0, 2, 1, 3).reshape(B * rows, f * K)
     # rows (b, i) and columns (j, o): a channels-last (B, O, I, J) view with no copy
     out = torch.addmm(bias.repeat(J), R, A) if bias is not None else R @ A
-    if out_dtype is not None:
-        out = out.to(out_dtype)
+    # left in float32 under autocast (out_dtype unused): see template_conv2d's docstring
     return out.view(B, rows, J, O).permute(0, 3, 1, 2)
 
 
@@ -60,8 +59,12 @@ def template_conv2d(x, templates, weight, bias=None, stride=1, padding=0, length
     Exact up to rounding: the result equals the convolution of the maps (padded rows
     zeroed when ``lengths`` is given), but its cost does not grow with the number of
     templates ``k`` and is ``k K / (C + 2)`` times smaller (see the module docstring).
-    Computed in float32 also under bfloat16 autocast (the expansion of the squared
-    distance cancels), the result then cast once to the autocast dtype.
+    Computed and returned in float32, also under bfloat16 autocast: the expansion of the
+    squared distance cancels, and the result carries the squared norms of the series, a
+    common offset that can be far larger than its variation across positions (series
+    that are not z-normalised); the batch norm that follows in ResNet2D removes the
+    offset in float32, where rounding to bfloat16 (8 bits) first would lose the
+    variation.
 
     Parameters
     ----------

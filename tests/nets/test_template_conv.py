@@ -67,15 +67,17 @@ def test_padded_rows_do_not_reach_the_output_or_the_gradient():
     torch.testing.assert_close(template_conv2d(x2, t, w, b, 1, 1, lengths), out)
 
 
-def test_bfloat16_autocast_computes_in_float32_and_returns_bfloat16():
+def test_bfloat16_autocast_computes_and_returns_float32():
     x, t, w, b = (a.detach().float() for a in _inputs(1, 7))
-    x = x + 5.0  # distances far from 0: the expansion would cancel in bfloat16
+    x = x * 20 + 50  # unnormalised: a large common offset, a small variation
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out = template_conv2d(x, t, w, b, 4, 3)
-    assert out.dtype == torch.bfloat16
+    assert out.dtype == torch.float32
     exact = _reference(x.double(), t.double(), w.double(), b.double(), 4, 3)
-    # one rounding to bfloat16 (relative 2**-8), nothing worse
-    torch.testing.assert_close(out.double(), exact, rtol=2**-8, atol=1e-3)
+    # the variation across positions survives (bfloat16 would round it away)
+    centred = exact - exact.mean(dim=(2, 3), keepdim=True)
+    torch.testing.assert_close(out.double() - out.double().mean(dim=(2, 3), keepdim=True),
+                               centred, rtol=1e-3, atol=1e-3 * centred.abs().max())
 
 
 @pytest.mark.parametrize("args, match", [
