@@ -66,9 +66,8 @@ class _StridedConv2d(nn.Conv2d):
     """
 
     def _conv_forward(self, input, weight, bias):
-        low = input.dtype in (torch.bfloat16, torch.float16) or (
-            input.device.type == "cpu" and torch.is_autocast_enabled("cpu"))
-        if low and input.device.type == "cpu" and max(self.stride) > 1:
+        low = input.dtype in (torch.bfloat16, torch.float16) or torch.is_autocast_enabled("cpu")
+        if input.device.type == "cpu" and low and max(self.stride) > 1:
             out_h, out_w = (
                 (size + 2 * p - k) // s + 1
                 for size, p, k, s in zip(input.shape[2:], self.padding, self.kernel_size,
