@@ -189,8 +189,8 @@ def test_reading_the_series_leaves_the_maps_out_of_the_memory_estimate():
 
 
 @pytest.mark.parametrize("height, width", [(2, 1), (3, 1), (4, 2), (5, 2), (8, 1), (1, 3)])
-def test_strided_convolutions_with_tiny_outputs_are_right_under_bfloat16_autocast(height,
-                                                                                   width):
+def test_strided_convolutions_with_tiny_outputs_are_right_under_bfloat16_autocast(
+        height, width):
     """oneDNN's AMX bfloat16 kernels return NaN/1e36 for these shapes (torch 2.13)."""
     torch.manual_seed(0)
     conv = ResNet2D(n_blocks=1, width=64).downsamples[0].conv
