@@ -23,7 +23,8 @@ lr and batch 40):
     that task (``finetune="head"``), its best validation epoch kept (the joint state
     competing as epoch 0);
 ``<backbone>-mtl-finetune-all``
-    the same with head and backbone fine-tuned at ``lr / 10`` (``finetune="all"``);
+    the same with head and backbone fine-tuned (``finetune="all"``) at ``lr / 10`` or
+    ``--finetune-lr``;
 ``<backbone>-mtl-pcgrad``
     shared with PCGrad gradient surgery (``gradient_surgery="pcgrad"``) and per-task
     selection;
@@ -61,7 +62,8 @@ import time
 import torch
 
 
-def _methods(backbone, finetune_epochs, only, precision="float32", backbone_params=None):
+def _methods(backbone, finetune_epochs, only, precision="float32", backbone_params=None,
+             finetune_lr=None):
     from sktsmtl import MultiTaskTimeSeriesClassifier
 
     routed = {f"backbone__{k}": v for (name, k), v in (backbone_params or {}).items()
@@ -76,10 +78,11 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
         f"{backbone}-mtl": make(multitask=True),
         f"{backbone}-mtl-pertask": make(multitask=True, model_selection="per_task"),
         f"{backbone}-mtl-finetune": make(multitask=True, model_selection="per_task",
-                                         finetune_epochs=finetune_epochs),
+                                         finetune_epochs=finetune_epochs,
+                                         finetune_lr=finetune_lr),
         f"{backbone}-mtl-finetune-all": make(multitask=True, model_selection="per_task",
                                              finetune_epochs=finetune_epochs,
-                                             finetune="all"),
+                                             finetune="all", finetune_lr=finetune_lr),
         f"{backbone}-mtl-pcgrad": make(multitask=True, model_selection="per_task",
                                        gradient_surgery="pcgrad"),
         f"{backbone}-mtl-recal": make(multitask=True, recalibrate_norm=True),
@@ -136,6 +139,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--finetune-epochs", type=int, default=10)
+    parser.add_argument("--finetune-lr", type=float, default=None,
+                        help="learning rate of the fine-tuning recipes (default: the "
+                             "estimator's, lr for the head, lr / 10 for all); use a fresh "
+                             "--out when changing it or --finetune-epochs")
     parser.add_argument("--only", nargs="+", default=None, metavar="RECIPE",
                         help="recipes besides the single-task one: mtl mtl-pertask "
                              "mtl-finetune mtl-finetune-all mtl-pcgrad mtl-recal "
@@ -176,7 +183,7 @@ def main(argv=None):
         methods = ["1nn-dtw"] if args.with_1nn else []
         for backbone in args.backbone:
             methods += _methods(backbone, args.finetune_epochs, args.only, args.precision,
-                                backbone_params)
+                                backbone_params, args.finetune_lr)
         results = run_benchmark(
             group, methods,
             protocol="paper", seeds=tuple(args.seeds), data_dir=data_dir,
