@@ -40,7 +40,7 @@ def _template_conv2d(x, templates, weight, bias, stride, padding, lengths, out_d
     # row side: R = (|x|^2, 1, -2 x), zero on padded rows (as the masked maps are)
     xx = x.square().sum(dim=1, keepdim=True)
     R = torch.cat([xx, torch.ones_like(xx), -2.0 * x], dim=1)  # (B, f, n)
-    valid = length_mask(lengths, n)
+    valid = None if lengths is None else length_mask(torch.as_tensor(lengths, device=x.device), n)
     if valid is not None:
         R = R * valid[:, None, :].to(R.dtype)
     R = F.pad(R, (padding, padding)).unfold(2, K, stride)  # (B, f, I, K)
