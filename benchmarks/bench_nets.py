@@ -54,6 +54,8 @@ import subprocess
 import sys
 import time
 
+from sktsmtl.nets import RESNET2D_PRESETS
+
 BATCH_SIZE = 40
 TASK_LENGTHS = (288, 300, 312)
 TASK_CLASSES = (2, 3, 4)
@@ -62,7 +64,17 @@ GIB = 1024.0**3
 RESNET1D_CONFIGS = [
     {"model": "resnet1d", "label": "ResNet1D default (64,128,128)"},
 ]
-DEFAULT_RESNET2D_LABEL = "ResNet2D default (k64 m128 w64 stem4)"
+
+
+def _size_label(name, preset):
+    """``"ResNet2D <name> (k64 m128 w64 stem4)"`` from a preset's sizes."""
+    size = RESNET2D_PRESETS[preset]
+    return (f"ResNet2D {name} (k{size['n_templates']} m{size['template_length']} "
+            f"w{size['width']} stem{size['stem_stride']})")
+
+
+# labels and sizes from the presets, so that they follow a change of the defaults
+DEFAULT_RESNET2D_LABEL = _size_label("default", "cpu")
 #: the float32 code the speed bars compare with: the same network, its maps formed
 REFERENCE = {"model": "resnet2d", "label": "ResNet2D default, maps formed (reference)",
              "fuse_template_stem": False}
@@ -76,8 +88,7 @@ RESNET2D_CONFIGS = [
     {"model": "resnet2d", "label": DEFAULT_RESNET2D_LABEL},
     {"model": "resnet2d", "label": "ResNet2D default, malloc keeps memory",
      "env": MALLOC_KEEPS_MEMORY},
-    {"model": "resnet2d", "label": "ResNet2D large (k64 m128 w64 stem2)", "n_templates": 64,
-     "template_length": 128, "width": 64, "stem_stride": 2},
+    {"model": "resnet2d", "label": _size_label("large", "large"), **RESNET2D_PRESETS["large"]},
     {"model": "resnet2d", "label": "ResNet2D k16 m64 w64 no stem", "n_templates": 16,
      "template_length": 64, "width": 64, "stem_stride": 1},
 ]
@@ -295,12 +306,6 @@ def worker(config, min_seconds, min_steps):
     return out
 
 
-def _paper_preset():
-    from sktsmtl.nets import RESNET2D_PRESETS
-
-    return dict(RESNET2D_PRESETS["paper"])
-
-
 def run_in_subprocess(config, args):
     if args.wait_idle:
         wait_until_idle(args.wait_idle)
@@ -398,7 +403,8 @@ def main(argv=None):
 
     if not args.config and not args.quick:
         paper = run_in_subprocess(
-            {"model": "resnet2d", "label": "paper", "count_only": True, **_paper_preset()}, args)
+            {"model": "resnet2d", "label": "paper", "count_only": True,
+             **RESNET2D_PRESETS["paper"]}, args)
         if "error" not in paper:
             print(f"{'ResNet2D paper preset (k64 m512 w64 no stem)':<48} "
                   f"{paper['n_parameters'] / 1e3:>8.0f}k {paper['gflop_per_sample']:>9.3f}   "
