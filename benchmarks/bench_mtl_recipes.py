@@ -28,6 +28,9 @@ lr and batch 40):
 ``<backbone>-mtl-pcgrad``
     shared with PCGrad gradient surgery (``gradient_surgery="pcgrad"``) and per-task
     selection;
+``<backbone>-mtl-mtcs``
+    shared with the MTCS classifier-sharing loss between the task heads
+    (``sharing="mtcs"``) and the papers' mean selection;
 ``<backbone>-mtl-recal``, ``<backbone>-mtl-pertask-recal``
     shared, every task's batch-norm statistics recomputed after every epoch
     (``recalibrate_norm=True``), with the mean or per-task selection;
@@ -85,6 +88,7 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
                                              finetune="all", finetune_lr=finetune_lr),
         f"{backbone}-mtl-pcgrad": make(multitask=True, model_selection="per_task",
                                        gradient_surgery="pcgrad"),
+        f"{backbone}-mtl-mtcs": make(multitask=True, sharing="mtcs"),
         f"{backbone}-mtl-recal": make(multitask=True, recalibrate_norm=True),
         f"{backbone}-mtl-pertask-recal": make(multitask=True, model_selection="per_task",
                                               recalibrate_norm=True),
@@ -145,7 +149,7 @@ def main(argv=None):
                              "--out when changing it or --finetune-epochs")
     parser.add_argument("--only", nargs="+", default=None, metavar="RECIPE",
                         help="recipes besides the single-task one: mtl mtl-pertask "
-                             "mtl-finetune mtl-finetune-all mtl-pcgrad mtl-recal "
+                             "mtl-finetune mtl-finetune-all mtl-pcgrad mtl-mtcs mtl-recal "
                              "mtl-pertask-recal (default: all)")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--precision", default="float32",
