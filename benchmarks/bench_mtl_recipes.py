@@ -54,8 +54,8 @@ Usage::
         --backbone-param template_length=32 --backbone-param width=32 --out r2d_small
     python benchmarks/bench_mtl_recipes.py --backbone resnet1d resnet2d --with-1nn \\
         --only mtl mtl-finetune-all --table1 mtl-finetune-all
-    python benchmarks/bench_mtl_recipes.py --backbone resnet1d resnet2d --with-1nn \
-        --only mtl mtl-finetune-all --table1 mtl-finetune-all --epochs 40 \
+    python benchmarks/bench_mtl_recipes.py --backbone resnet1d resnet2d --with-1nn \\
+        --only mtl mtl-finetune-all --table1 mtl-finetune-all --epochs 40 \\
         --finetune-epochs 20 --finetune-lr 3e-4 --out ft40    # the best recipe found
     python benchmarks/bench_mtl_recipes.py --quick          # 1 epoch, 1 seed, DodgerLoop
 """
