@@ -35,6 +35,7 @@ PUBLIC_PACKAGES = [
     "sktsmtl.benchmarking",
     "sktsmtl.sktime",
     "sktsmtl.cli",
+    "sktsmtl.exceptions",
 ]
 
 EXAMPLE_SCRIPTS = sorted(EXAMPLES.glob("plot_*.py"))

@@ -163,6 +163,8 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
         The network regresses ``y / target_scale_``.
     n_channels_ : int
         Channels of every series.
+    interrupted_ : bool
+        Whether an interrupt cut the training short (see :ref:`interrupts`).
 
     Notes
     -----
@@ -229,6 +231,7 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
         random_state=None,
         verbose=0,
         callbacks=None,
+        checkpoint_dir=None,
         **params,
     ):
         self.backbone = backbone
@@ -247,6 +250,7 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
         self._set_routed_params(params)
 
     # -- targets -----------------------------------------------------------------------
@@ -305,6 +309,11 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
                 raise ValueError(f"y must be 1D (n_pairs,), got shape {y.shape}.")
             if len(y) != len(firsts):
                 raise ValueError(f"y has {len(y)} values but X has {len(firsts)} pairs.")
+            if (y < 0).any():  # check_array has refused NaN and inf
+                bad = int(np.flatnonzero(y < 0)[0])
+                raise ValueError(
+                    f"y must hold DTW distances, which are >= 0 (the network's output is "
+                    f"non-negative); y[{bad}] is {y[bad]!r}.")
         self._check_training_params()
         n_valid = int(round(self.validation_fraction * len(firsts)))
         if self.validation_fraction > 0 and (n_valid < 1 or n_valid >= len(firsts)):
@@ -334,10 +343,16 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
                 iterator_train__shuffle=True,
                 # a last training batch of one pair would break batch normalisation
                 iterator_train__drop_last=len(firsts) - n_valid > self.batch_size)
-            net.fit(inputs, targets)
+            self._open_checkpoints(inputs, targets)
+            try:
+                net = self._train(net, inputs, targets, stage="pairs")
+            except BaseException:
+                self._abort_fit()
+                raise
         self.net_ = net
         self.history_ = net.history
         self.best_epoch_ = net.best_epoch_
+        self._close_checkpoints()
         return self
 
     # -- inference ---------------------------------------------------------------------

@@ -5,8 +5,9 @@ import os
 import socket
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from .._files import write_atomic
 
 __all__ = ["CellLock", "check_output_dir", "write_atomic"]
 
@@ -45,111 +46,93 @@ def check_output_dir(out_dir):
     return path
 
 
-def write_atomic(path, content):
-    """Write ``content`` (str or bytes) to ``path`` so that it is whole or absent.
-
-    The content goes to a temporary file in the same folder, which then replaces
-    ``path`` in one step (:func:`os.replace`); an interrupt or error on the way leaves
-    no partial file behind, neither at ``path`` nor as a temporary file.
-    """
-    path = Path(path)
-    data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    # os.open with mode 0o666 gives the file the usual permissions under the umask
-    # (mkstemp would make it private).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    except OSError:
-        return False
-    return True
-
-
 class CellLock:
-    """A lock file beside a cell file: one run computes a cell, another waits for it.
+    """A lock beside a cell file: one run computes a cell, another waits for it.
 
-    Taken with ``O_CREAT | O_EXCL`` (atomic on local and NFSv3+ file systems); it holds
-    the host name and process id of its owner, so that a lock left by a process of this
-    host that no longer runs (killed with SIGKILL, say) is taken over rather than
-    waited on forever. A lock of another host is trusted until it is removed.
+    An operating-system lock (``flock``, through the ``filelock`` package) on
+    ``<folder>/.locks/<cell>.lock``: the system releases it when its process ends,
+    however it ends (``kill -9``, a crash, a full disk), so no lock outlives its run
+    and a lock file on disk means nothing by itself: an empty or damaged one, left by
+    an older version or a killed run, is free. The lock files stay (removing a locked
+    file would let a waiting run lock a file that no longer has a name). Beside the
+    lock, ``<cell>.owner`` names the holder (host, process id, start time) for the
+    messages of waiting runs. On a file system without ``flock``, ``filelock`` falls
+    back to a lock file whose owner is checked for being alive.
 
     Parameters
     ----------
     path : path-like
-        The cell file; the lock is ``<path>.lock``.
+        The cell file.
     """
 
     def __init__(self, path):
-        self.path = Path(f"{os.fspath(path)}.lock")
+        path = Path(os.fspath(path))
+        folder = path.parent / ".locks"
+        self.path = folder / f"{path.name}.lock"
+        self.owner_path = folder / f"{path.name}.owner"
         self.held = False
+        self._lock = None
+
+    def _file_lock(self):
+        if self._lock is None:
+            from filelock import FileLock
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(os.fspath(self.path), timeout=0)
+        return self._lock
 
     def owner(self):
-        """``{"host": ..., "pid": ...}`` of the lock's owner, or None when unlocked."""
+        """``{"host": ..., "pid": ..., "since": ...}`` of the holder as it recorded
+        itself, or None when not recorded (or not readable)."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
+            owner = json.loads(self.owner_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}  # being written, or damaged: somebody holds it
+            return None
+        return owner if isinstance(owner, dict) else None
 
-    def _stale(self, owner):
-        return (owner is not None and owner.get("host") == socket.gethostname()
-                and isinstance(owner.get("pid"), int) and not _pid_alive(owner["pid"]))
+    def describe_owner(self):
+        """The holder in words, for messages."""
+        owner = self.owner()
+        if not owner:
+            return "held by a run that did not record itself"
+        since = owner.get("since")
+        when = (time.strftime(" since %H:%M:%S", time.localtime(since))
+                if isinstance(since, (int, float)) else "")
+        return f"held by process {owner.get('pid')} on {owner.get('host')}{when}"
 
     def acquire(self):
-        """Take the lock if it is free (or stale); return whether this process holds it."""
+        """Take the lock if it is free; return whether this process holds it."""
         if self.held:
             return True
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                if not self._stale(self.owner()):
-                    return False
-                try:
-                    self.path.unlink()
-                except FileNotFoundError:
-                    pass
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"host": socket.gethostname(), "pid": os.getpid(),
-                           "since": time.time()}, handle)
-            self.held = True
-            return True
-        return False
+        from filelock import Timeout
+
+        try:
+            self._file_lock().acquire(timeout=0)
+        except Timeout:
+            return False
+        self.held = True
+        try:
+            write_atomic(self.owner_path, json.dumps(
+                {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}))
+        except OSError:
+            pass  # the record only serves messages
+        return True
 
     def locked_elsewhere(self):
-        """Whether another live process holds the lock."""
+        """Whether another run holds the lock."""
         if self.held:
             return False
-        owner = self.owner()
-        return owner is not None and not self._stale(owner)
+        if self.acquire():
+            self.release()
+            return False
+        return True
 
     def release(self):
-        """Remove the lock if this process holds it."""
+        """Release the lock if this process holds it."""
         if self.held:
             try:
-                self.path.unlink()
+                self.owner_path.unlink()
             except FileNotFoundError:
                 pass
+            self._file_lock().release()
             self.held = False

@@ -14,12 +14,16 @@ beside the old ones. Only the settings a method uses count: 1NN-DTW's cells do n
 change with ``max_epochs``. A registered method is known by its name only: after
 changing its definition, give it a new name or use a new folder. A cell file that reads
 but does not hold a whole, plausible record (a task missing, an accuracy outside
-[0, 1]) is computed again, with a warning. A lock file per cell (``<cell>.lock``) keeps
-two runs into one folder from computing the same cell: the second waits for the first's
-file and reads it.
+[0, 1]) is computed again, with a warning. An operating-system lock per cell (in
+``.locks/``) keeps two runs into one folder from computing the same cell: the second
+waits for the first's file and reads it, and says which lock it waits on; a run that
+dies releases its locks with it.
 
-An interrupt (Ctrl-C, or SIGTERM from the ``sktsmtl`` command) raises
-:class:`BenchmarkInterrupted`, which carries the results of the cells finished so far.
+An interrupt (Ctrl-C, or SIGTERM from the ``sktsmtl`` command), also one during a
+network's fit, raises :class:`BenchmarkInterrupted`, which carries the results of the
+cells finished so far; the interrupted cell is not written. The networks of a cell save
+checkpoints after every epoch (in ``checkpoints/`` beside the cells, removed when the
+cell is written), so a rerun resumes an interrupted or killed cell mid-fit.
 
 Cells run through :class:`joblib.Parallel`: sequentially by default, on local processes
 with ``n_jobs``, or on a Dask cluster with ``scheduler`` (joblib's ``"dask"`` backend;
@@ -36,6 +40,7 @@ import math
 import numbers
 import os
 import re
+import shutil
 import time
 import warnings
 from dataclasses import dataclass
@@ -45,7 +50,7 @@ from joblib import Parallel, delayed
 
 from ..datasets import get_task_group
 from ._files import CellLock, check_output_dir, write_atomic
-from .methods import BenchmarkMethod, _param_by_name, get_method
+from .methods import BenchmarkMethod, _param_by_name, _set_by_name, get_method
 from .protocols import get_protocol
 
 __all__ = ["DEFAULT_METHODS", "RESULT_COLUMNS", "BenchmarkInterrupted", "run_benchmark"]
@@ -64,6 +69,10 @@ RESULT_COLUMNS = (
 _RECORDED_PARAMS = ("max_epochs", "lr", "batch_size", "device", "validation_fraction")
 
 _CELL_FORMAT = 1
+
+# How often a run waiting for another run's cells looks for them, and says it waits.
+_POLL_SECONDS = 2.0
+_REPORT_SECONDS = 60.0
 
 
 def _resolve_methods(methods):
@@ -387,6 +396,14 @@ def run_benchmark(
                         f"{group_name} ({protocol.name})", progress)
     try:
         mine = [c for c in todo if c.lock is None or c.lock.acquire()]
+        # read again under the lock: another run may have finished a cell meanwhile
+        for cell in mine:
+            if cell.path is not None:
+                cell.record = _read_cell(cell.path, cell.spec)
+                if cell.record is not None:
+                    cell.lock.release()
+                    bar.update(1)
+        mine = [c for c in mine if c.record is None]
         elsewhere = [c for c in todo if c not in mine]
         _compute(mine, protocol, data, scheduler, n_jobs, progress, bar)
         _collect(elsewhere, protocol, data, progress, bar)
@@ -406,6 +423,7 @@ def _finish(cell, result, bar):
     cell.record = dict(format=_CELL_FORMAT, spec=cell.spec, params=cell.params, **result)
     if cell.path is not None:
         write_atomic(cell.path, json.dumps(cell.record, indent=1))
+        shutil.rmtree(cell.checkpoint_dir, ignore_errors=True)
     if cell.lock is not None:
         cell.lock.release()
     bar.set_postfix_str(f"{cell.method} seed {cell.seed}", refresh=False)
@@ -423,20 +441,32 @@ def _compute(cells, protocol, data, scheduler, n_jobs, progress, bar):
         threads = _threads_per_worker(n_jobs, len(cells)) if local_workers else None
         outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             delayed(_cell_task)(i, c.estimator, protocol, data, c.seed, c.normalize_data,
-                                progress and f"{c.method} seed {c.seed}", threads)
+                                progress and f"{c.method} seed {c.seed}", threads,
+                                # workers of a cluster may not share this disk
+                                c.checkpoint_dir if scheduler is None else None)
             for i, c in enumerate(cells))
         for i, result in outputs:
             _finish(cells[i], result, bar)
 
 
-def _collect(cells, protocol, data, progress, bar, poll_seconds=2.0):
-    """Wait for the cells another run is computing; compute those it gives up."""
-    if cells:
-        from tqdm.auto import tqdm
+def _collect(cells, protocol, data, progress, bar):
+    """Wait for the cells another run is computing; compute those it gives up.
 
-        tqdm.write(f"waiting for {len(cells)} cell(s) that another run into the same "
-                   "folder is computing")
+    A run that ends, however it ends, releases its locks (they are operating-system
+    locks), so a cell whose run died is computed here at the next poll.
+    """
+    from tqdm.auto import tqdm
+
+    def report(waited):
+        for cell in pending:
+            tqdm.write(f"waiting for {cell.method} seed {cell.seed}, which another run "
+                       f"into the same folder is computing: lock {str(cell.lock.path)!r} "
+                       f"{cell.lock.describe_owner()}; waited {waited:.1f} s so far")
+
     pending = list(cells)
+    start = last_report = time.monotonic()
+    if pending:
+        report(0.0)
     while pending:
         for cell in list(pending):
             record = _read_cell(cell.path, cell.spec)
@@ -444,7 +474,7 @@ def _collect(cells, protocol, data, progress, bar, poll_seconds=2.0):
                 cell.record = record
                 bar.update(1)
                 pending.remove(cell)
-            elif not cell.lock.locked_elsewhere() and cell.lock.acquire():
+            elif cell.lock.acquire():
                 record = _read_cell(cell.path, cell.spec)  # written just before release?
                 if record is not None:
                     cell.record = record
@@ -455,11 +485,16 @@ def _collect(cells, protocol, data, progress, bar, poll_seconds=2.0):
                 # the other run stopped without this cell: compute it here
                 _, result = _cell_task(0, cell.estimator, protocol, data, cell.seed,
                                        cell.normalize_data,
-                                       progress and f"{cell.method} seed {cell.seed}")
+                                       progress and f"{cell.method} seed {cell.seed}",
+                                       checkpoint_dir=cell.checkpoint_dir)
                 _finish(cell, result, bar)
                 pending.remove(cell)
         if pending:
-            time.sleep(poll_seconds)
+            now = time.monotonic()
+            if now - last_report >= _REPORT_SECONDS:
+                report(now - start)
+                last_report = now
+            time.sleep(_POLL_SECONDS)
 
 
 @dataclass
@@ -475,6 +510,13 @@ class _Cell:
     path: object = None
     lock: object = None
     record: dict = None
+
+    @property
+    def checkpoint_dir(self):
+        """Folder of the checkpoints of the cell's networks (None without a store)."""
+        if self.path is None:
+            return None
+        return self.path.parent / "checkpoints" / self.path.stem
 
 
 def _plan_cells(methods, seeds, settings, store, spec_base):
@@ -524,12 +566,22 @@ def _tidy(cells, task_names, group, protocol, normalize):
 
 
 def _cell_task(index, estimator, protocol, data, seed, normalize_data, progress=None,
-               threads=None):
-    """One cell, in this process or a worker: ``progress`` is the epoch lines' prefix."""
+               threads=None, checkpoint_dir=None):
+    """One cell, in this process or a worker: ``progress`` is the epoch lines' prefix.
+
+    An interrupt during a network's fit is raised (not absorbed by skorch), so that a
+    cut-short fit is never scored; with ``checkpoint_dir`` the cell's networks save
+    their training state there and a rerun resumes them mid-fit.
+    """
+    from ..training import propagate_interrupts
+
     if threads is not None:
         import torch
 
         torch.set_num_threads(threads)
     if progress:
         estimator = _with_epoch_progress(estimator, progress)
-    return index, _run_cell(estimator, protocol, data, seed, normalize_data)
+    if checkpoint_dir is not None:
+        _set_by_name(estimator, {"checkpoint_dir": os.fspath(checkpoint_dir)})
+    with propagate_interrupts():
+        return index, _run_cell(estimator, protocol, data, seed, normalize_data)

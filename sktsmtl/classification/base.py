@@ -32,6 +32,13 @@ class MultiTaskClassifierMixin(ClassifierMixin):
     array it is ordinary accuracy.
     """
 
+    def _forget_single_array_attributes(self):
+        # set by validate_data for one task's array only: a later fit on a dict of
+        # tasks (or a list of series) must not keep the previous fit's values
+        for attr in ("n_features_in_", "feature_names_in_"):
+            if attr in vars(self):
+                delattr(self, attr)
+
     def _validate_single_array(self, X, y=None, reset=True):
         check_not_iterator(X, "X")
         check_not_iterator(y, "y")
@@ -41,8 +48,8 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                 f"{type(X).__name__}; give X in the same form: a dict {{task: X_t}} with "
                 "the tasks of y, or a TaskPanel."
             )
-        if type(X) in (list, tuple):
-            return X, y
+        if type(X) in (list, tuple) and len({np.shape(s) for s in X}) != 1:
+            return X, y  # series of different lengths: one task's list, not an array
         kwargs = dict(reset=reset, ensure_all_finite="allow-nan", allow_nd=True,
                       dtype=np.float64)
         if not reset:

@@ -1,12 +1,13 @@
 """``MultiTaskTimeSeriesClassifier``: one network learning several tasks together."""
 
 import copy
+import math
 import numbers
 import warnings
 
 import numpy as np
 import torch
-from sklearn.base import TransformerMixin, clone
+from sklearn.base import TransformerMixin, clone, is_classifier
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -159,6 +160,9 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         only with ``finetune_epochs > 0``.
     n_features_in_ : int
         Series length, only for a plain 2D array input.
+    interrupted_ : bool
+        Whether an interrupt (Ctrl-C, SIGTERM) cut the training short; the estimator
+        then holds the best state trained so far (see :ref:`interrupts`).
 
     Notes
     -----
@@ -243,6 +247,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         random_state=None,
         verbose=0,
         callbacks=None,
+        checkpoint_dir=None,
         **params,
     ):
         self.backbone = backbone
@@ -272,6 +277,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
         self._set_routed_params(params)
 
     # -- input handling ----------------------------------------------------------------
@@ -282,7 +288,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         return panel
 
     def _fit_network(self, series, task_index, y, n_classes, task_names, random_state,
-                     task_weights=None):
+                     task_weights=None, *, stage):
         """Build and train one network (shared by ``task_names``, or one task's own).
 
         Returns the fitted net and a function that gives its ``(train, valid)`` split.
@@ -312,7 +318,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 task_names=list(task_names), sharing_criterion=sharing_loss,
                 task_weights=task_weights, gradient_surgery=self.gradient_surgery,
                 recalibrate_norm=self.recalibrate_norm)
-            net.fit(dataset, y=None)
+            net = self._train(net, dataset, stage=stage)
 
         def split():
             return train_split(dataset) if train_split is not None else (dataset, None)
@@ -330,8 +336,10 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         weights = []
         for t in tasks:
             w = self.task_weights.get(t, 1.0)
-            if isinstance(w, bool) or not isinstance(w, numbers.Real) or not w >= 0:
-                raise ValueError(f"task_weights[{t!r}] must be a number >= 0, got {w!r}.")
+            if (isinstance(w, bool) or not isinstance(w, numbers.Real)
+                    or not (w >= 0 and math.isfinite(w))):
+                raise ValueError(
+                    f"task_weights[{t!r}] must be a finite number >= 0, got {w!r}.")
             weights.append(float(w))
         return weights
 
@@ -381,8 +389,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                     callbacks=[("task_accuracy", TaskAccuracy(list(names)))],
                     sampler_seed=seeds[i], task_names=list(names), lr=lr,
                     max_epochs=self.finetune_epochs)
-                net.fit(train_t, y=None)
-            for p in frozen:
+                net = self._train(net, train_t, stage=f"finetune-{i}", required=False)
+            for p in net.module_.backbone.parameters():
                 p.requires_grad_(True)
             histories[t] = net.history
             out[t], kept[t] = net, net.best_epoch_ or len(net.history)
@@ -390,7 +398,45 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 row = net.history[net.best_epoch_ - 1]
                 if _validation_key(nets[t], valid_t) >= (row["valid_acc"], -row["valid_loss"]):
                     out[t], kept[t] = nets[t], 0  # fine-tuning did not beat the joint state
+            if net.interrupted_:  # the tasks not reached keep the jointly trained state
+                for rest in tasks[i + 1:]:
+                    out[rest], kept[rest] = nets[rest], 0
+                break
         return out, histories, kept
+
+    def _fit_networks(self, panel, tasks, names, n_classes, row_task, row_class):
+        """Train the shared network (and its recipes) or one network per task.
+
+        Returns the fitted attributes, set on the estimator only when all went well.
+        """
+        fitted = {}
+        if self.multitask:
+            net, split = self._fit_network(panel.series, row_task, row_class, n_classes,
+                                           names, self.random_state,
+                                           self._task_weight_list(tasks), stage="shared")
+            fitted.update(nets_={t: net for t in tasks}, history_=net.history,
+                          best_epoch_=net.best_epoch_)
+            if self.model_selection == "per_task" and len(tasks) > 1:
+                fitted["nets_"], fitted["best_epoch_"] = self._select_per_task(net, tasks)
+            if self.finetune_epochs > 0 and not net.interrupted_:
+                (fitted["nets_"], fitted["finetune_history_"],
+                 fitted["finetune_epoch_"]) = self._finetune(
+                    fitted["nets_"], split, tasks, names,
+                    seed_sequence(self.random_state, 4)[3])
+            return fitted
+        seeds = seed_sequence(self.random_state, len(tasks))
+        nets, histories, best = {}, {}, {}
+        for i, t in enumerate(tasks):
+            rows = panel.rows_of(t)
+            net, _ = self._fit_network([panel.series[r] for r in rows],
+                                       np.zeros(len(rows), dtype=np.int64),
+                                       row_class[rows], [n_classes[i]], [names[i]],
+                                       seeds[i], stage=f"task-{i}")
+            nets[t], histories[t], best[t] = net, net.history, net.best_epoch_
+            if net.interrupted_ and i < len(tasks) - 1:
+                # later tasks would have no network at all: the fit cannot return
+                raise KeyboardInterrupt(f"interrupted while training task {t!r}")
+        return dict(nets_=nets, history_=histories, best_epoch_=best)
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y):
@@ -409,6 +455,14 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self : MultiTaskTimeSeriesClassifier
         """
         self._validate_params()
+        if not isinstance(self.final_estimator, (str, type(None))) and not is_classifier(
+                self.final_estimator):
+            raise ValueError(
+                f"final_estimator must be a classifier (or 'svm'); "
+                f"{type(self.final_estimator).__name__} is not one "
+                "(sklearn.base.is_classifier is False): its outputs would be taken for "
+                "class indices.")
+        self._forget_single_array_attributes()
         if not is_multitask_input(X):
             X, y = self._validate_single_array(X, y, reset=True)
         panel, labels, kind = check_task_data(X, y)
@@ -433,7 +487,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         if not self.multitask:
             for name, value, default in (("task_weights", self.task_weights, None),
                                          ("gradient_surgery", self.gradient_surgery, None),
-                                         ("finetune_epochs", self.finetune_epochs, 0)):
+                                         ("finetune_epochs", self.finetune_epochs, 0),
+                                         ("model_selection", self.model_selection, "mean")):
                 if value != default:
                     raise ValueError(
                         f"{name}={value!r} acts on the tasks of one shared network; it "
@@ -450,34 +505,18 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
 
         names = [str(t) for t in tasks]
         n_classes = [len(classes[t]) for t in tasks]
-        if self.multitask:
-            net, split = self._fit_network(panel.series, row_task, row_class, n_classes,
-                                           names, self.random_state,
-                                           self._task_weight_list(tasks))
-            self.nets_ = {t: net for t in tasks}
-            self.history_ = net.history
-            self.best_epoch_ = net.best_epoch_
-            if self.model_selection == "per_task" and len(tasks) > 1:
-                self.nets_, self.best_epoch_ = self._select_per_task(net, tasks)
-            if self.finetune_epochs > 0:
-                self.nets_, self.finetune_history_, self.finetune_epoch_ = self._finetune(
-                    self.nets_, split, tasks, names, seed_sequence(self.random_state, 4)[3])
-            else:
-                for attr in ("finetune_history_", "finetune_epoch_"):
-                    if hasattr(self, attr):
-                        delattr(self, attr)
-        else:
-            seeds = seed_sequence(self.random_state, len(tasks))
-            self.nets_, self.history_, self.best_epoch_ = {}, {}, {}
-            for i, t in enumerate(tasks):
-                rows = panel.rows_of(t)
-                net, _ = self._fit_network([panel.series[r] for r in rows],
-                                           np.zeros(len(rows), dtype=np.int64),
-                                           row_class[rows], [n_classes[i]], [names[i]],
-                                           seeds[i])
-                self.nets_[t], self.history_[t], self.best_epoch_[t] = (
-                    net, net.history, net.best_epoch_)
-
+        self._open_checkpoints(panel.series, row_task, row_class)
+        try:
+            fitted = self._fit_networks(panel, tasks, names, n_classes, row_task,
+                                        row_class)
+        except BaseException:
+            self._abort_fit()
+            raise
+        for attr in ("finetune_history_", "finetune_epoch_"):
+            if attr not in fitted and hasattr(self, attr):
+                delattr(self, attr)
+        for attr, value in fitted.items():
+            setattr(self, attr, value)
         self.tasks_ = tasks
         self.n_channels_ = n_channels
         self._task_index = task_index if self.multitask else {t: 0 for t in tasks}
@@ -488,6 +527,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             del self.final_estimators_
         self._single_array = kind == "array"
         self.classes_ = classes[tasks[0]] if self._single_array else classes
+        self._close_checkpoints()
         return self
 
     def _make_final_estimator(self, seed):

@@ -1,5 +1,6 @@
 """``PerTaskClassifier``: one independent clone of any classifier per task."""
 
+import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import get_tags
@@ -18,8 +19,21 @@ from .base import MultiTaskClassifierMixin, is_multitask_input
 __all__ = ["PerTaskClassifier"]
 
 
-def _fit_one(estimator, X_t, y_t):
-    return clone(estimator).fit(X_t, y_t)
+def _fit_one(estimator, X_t, y_t, task):
+    try:
+        return clone(estimator).fit(X_t, y_t)
+    except ValueError as exc:
+        lengths = sorted({len(np.asarray(s).T) for s in X_t}) if isinstance(
+            X_t, list) else []
+        if len(lengths) < 2 or "inhomogeneous" not in str(exc):
+            raise
+        # numpy's message names neither the task nor the lengths
+        raise ValueError(
+            f"task {task!r}: its series have different lengths ({lengths[0]} to "
+            f"{lengths[-1]}) and {type(estimator).__name__} needs one length; bring "
+            "them to one length first (sktsmtl.preprocessing.Resampler), or use an "
+            "estimator that takes series of any length (KNeighborsDTWClassifier, "
+            "MultiTaskTimeSeriesClassifier).") from None
 
 
 def _estimator_has(attr):
@@ -113,6 +127,7 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self : PerTaskClassifier
         """
         base = self._base_estimator()
+        self._forget_single_array_attributes()
         if not is_multitask_input(X):
             X, y = self._validate_single_array(X, y, reset=True)
         panel, labels, kind = check_task_data(X, y)
@@ -121,12 +136,12 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         if self._single_array:
             # One task: hand the input over untouched so the estimator's own
             # validation (and sklearn's conventions) apply.
-            jobs = [(X, y)]
+            jobs = [(X, y, panel.tasks[0])]
         else:
-            jobs = [(self._task_input(panel, t, None), labels.task_labels(t))
+            jobs = [(self._task_input(panel, t, None), labels.task_labels(t), t)
                     for t in panel.tasks]
         fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one)(base, X_t, y_t) for X_t, y_t in jobs
+            delayed(_fit_one)(base, X_t, y_t, t) for X_t, y_t, t in jobs
         )
         self.tasks_ = panel.tasks
         self.estimators_ = dict(zip(self.tasks_, fitted))

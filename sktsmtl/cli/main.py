@@ -41,6 +41,28 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+def _check_benchmark_args(args):
+    """The numeric and device arguments, checked before any data is read or printed."""
+    import math
+
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError(f"--epochs must be at least 1, got {args.epochs}.")
+    if args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
+        raise ValueError(f"--lr must be a positive number, got {args.lr}.")
+    if args.window is not None and not (0.0 <= args.window <= 1.0):
+        raise ValueError(f"--window is a fraction of the series length in [0, 1], got "
+                         f"{args.window}.")
+    if args.n_jobs is not None and args.n_jobs == 0:
+        raise ValueError("--n-jobs must be a non-zero integer (-1: one per core).")
+    if args.device is not None:
+        from ..training import resolve_device
+
+        try:
+            resolve_device(args.device)
+        except ValueError as exc:
+            raise ValueError(f"--device {args.device}: {exc}") from None
+
+
 def _cmd_benchmark(args):
     from ..benchmarking import (
         BenchmarkInterrupted,
@@ -53,6 +75,7 @@ def _cmd_benchmark(args):
         write_report,
     )
 
+    _check_benchmark_args(args)
     method_params = {} if args.window is None else {"window": args.window}
     print(f"group {args.group}; protocol {args.protocol}; methods {' '.join(args.methods)}; "
           f"seeds {' '.join(map(str, args.seeds))}; epochs "

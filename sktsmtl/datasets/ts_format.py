@@ -84,12 +84,16 @@ def _parse_channel(text, path, lineno, channel):
             "time-stamped .ts files are not supported."
         )
     try:
-        return np.array(text.split(","), dtype=np.float64)
+        values = np.array(text.split(","), dtype=np.float64)
     except ValueError:
         raise ValueError(
             f"{path}, line {lineno}: channel {channel} holds a value that is not a number "
             "or '?'."
         ) from None
+    if np.isinf(values).any():  # as read_ucr_tsv: an overflow (1e999), not a reading
+        raise ValueError(f"{path}, line {lineno}: channel {channel} holds an infinite "
+                         "value.")
+    return values
 
 
 def _check_declared_length(channels, meta, path, lineno):
@@ -152,7 +156,8 @@ def _read_ts_raw(path):
     series, labels = [], []
     in_data = False
     n_channels = None
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    # utf-8-sig: a byte-order mark written by some editors is not part of the text
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
         for lineno, line in enumerate(handle, start=1):
             line = line.strip()
             if not line or line.startswith("#"):

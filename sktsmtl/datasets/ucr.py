@@ -29,7 +29,8 @@ def _read_tsv_raw(path):
     rows, labels = [], []
     delimiter = False  # not yet detected
     width = first_line = None
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    # utf-8-sig: a byte-order mark (Excel, Notepad) is not part of the first label
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
         for lineno, line in enumerate(handle, start=1):
             line = line.strip()
             if not line:

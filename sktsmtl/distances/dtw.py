@@ -18,7 +18,9 @@ Conventions (shared by every function of :mod:`sktsmtl.distances`):
 
 The numba kernels here compute the DP over the band only, with two rolling rows, and
 support early abandoning (stop once a whole row exceeds a cut-off), which the 1NN
-search uses.
+search uses. :func:`dtw_path` needs the whole matrix to trace the path back: it stores
+only the band when a window makes that smaller (memory linear in the length), and
+refuses clearly, before allocating, a matrix that the memory limits cannot hold.
 """
 
 import math
@@ -161,14 +163,31 @@ def _dtw_flat(a, b, n_channels, r, cutoff, work):
     return _dtw_multi(a, b, n_channels, r, cutoff, work)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _cell(D, row, col, r, banded):
+    """``D[row, col]`` of the accumulated-cost matrix stored full or as a band.
+
+    A band stores a row from column ``row - r - 1`` on, in ``2r + 3`` slots: the cells
+    with ``|i - j| <= r`` and their left and upper neighbours. Cells outside the
+    storage are never reachable: inf.
+    """
+    k = col - row + r + 1 if banded else col
+    if k < 0 or k >= D.shape[1]:
+        return np.inf
+    return D[row, k]
+
+
 @njit(cache=True, nogil=True)
-def _dtw_matrix(a, b, n_channels, r):
-    """Full accumulated-cost matrix ``D`` of shape (n+1, m+1) (inf outside the band)."""
+def _dtw_matrix(a, b, n_channels, r, banded):
+    """Accumulated-cost matrix ``D`` (inf outside the band), full ``(n+1, m+1)`` or,
+    with ``banded``, only its band ``(n+1, 2r+3)``: linear memory in the length for a
+    fixed window."""
     C = n_channels
     n = a.shape[0] // C
     m = b.shape[0] // C
-    D = np.full((n + 1, m + 1), np.inf)
-    D[0, 0] = 0.0
+    width = 2 * r + 3 if banded else m + 1
+    D = np.full((n + 1, width), np.inf)
+    D[0, r + 1 if banded else 0] = 0.0
     for i in range(n):
         jlo = max(0, i - r)
         jhi = min(m - 1, i + r)
@@ -177,20 +196,22 @@ def _dtw_matrix(a, b, n_channels, r):
             for c in range(C):
                 d = a[i * C + c] - b[j * C + c]
                 cost += d * d
-            best = D[i, j]
-            if D[i, j + 1] < best:
-                best = D[i, j + 1]
-            if D[i + 1, j] < best:
-                best = D[i + 1, j]
-            D[i + 1, j + 1] = best + cost
+            best = _cell(D, i, j, r, banded)
+            up = _cell(D, i, j + 1, r, banded)
+            if up < best:
+                best = up
+            left = _cell(D, i + 1, j, r, banded)
+            if left < best:
+                best = left
+            D[i + 1, (j + 1) - (i + 1) + r + 1 if banded else j + 1] = best + cost
     return D
 
 
 @njit(cache=True, nogil=True)
-def _backtrack(D):
+def _backtrack(D, m, r, banded):
     """Warping path from the accumulated-cost matrix; ties prefer the diagonal."""
     i = D.shape[0] - 2
-    j = D.shape[1] - 2
+    j = m - 1
     path = np.empty((i + j + 1, 2), dtype=np.int64)
     k = 0
     path[k, 0] = i
@@ -201,9 +222,9 @@ def _backtrack(D):
         elif j == 0:
             i -= 1
         else:
-            diag = D[i, j]
-            up = D[i, j + 1]
-            left = D[i + 1, j]
+            diag = _cell(D, i, j, r, banded)
+            up = _cell(D, i, j + 1, r, banded)
+            left = _cell(D, i + 1, j, r, banded)
             if diag <= up and diag <= left:
                 i -= 1
                 j -= 1
@@ -365,7 +386,27 @@ def dtw_path(a, b, window=None, squared=True):
     a, b = _prepare_pair(a, b)
     n, m = a.shape[1], b.shape[1]
     r = _radius(n, m, w)
-    D = _dtw_matrix(_flat(a), _flat(b), a.shape[0], r)
-    path = [(int(i), int(j)) for i, j in _backtrack(D)]
-    d = float(D[n, m])
+    banded = 2 * r + 3 < m + 1
+    width = 2 * r + 3 if banded else m + 1
+    _check_path_memory(n, m, width, window)
+    D = _dtw_matrix(_flat(a), _flat(b), a.shape[0], r, banded)
+    path = [(int(i), int(j)) for i, j in _backtrack(D, m, r, banded)]
+    d = float(D[n, (m - n + r + 1) if banded else m])
     return path, (d if squared else math.sqrt(d))
+
+
+def _check_path_memory(n, m, width, window):
+    """Refuse a cost matrix that cannot be allocated, before numba tries."""
+    from .._memory import limiting_memory
+
+    need = 8 * (n + 1) * width + 16 * (n + m)
+    free, limit = limiting_memory("cpu")
+    if free is None or need <= 0.8 * free:
+        return
+    hint = ("a window (window=0.1 keeps a band of 10% of the length, in memory linear "
+            "in the length)" if window is None else "a narrower window")
+    raise MemoryError(
+        f"dtw_path on series of lengths {n} and {m} needs a cost matrix of about "
+        f"{need / 1e9:.1f} GB, more than the {0.8 * free / 1e9:.1f} GB that can be used "
+        f"here ({free / 1e9:.1f} GB free under the {limit}). Use {hint}, or shorten "
+        "the series (sktsmtl.preprocessing.Resampler).")

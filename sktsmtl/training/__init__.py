@@ -8,9 +8,11 @@ assemble are public for users who want to train a network themselves.
 """
 
 from .callbacks import BestEpochRestorer, EpochProgress, TaskAccuracy, TaskBestStates
+from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .dataset import TaskDataset
 from .device import resolve_device, seed_sequence
 from .estimator import ROUTED_PREFIXES, NetworkEstimator
+from .interrupts import interrupts_propagate, propagate_interrupts
 from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
 from .net import MultiTaskNet, PrecisionNet
@@ -38,4 +40,9 @@ __all__ = [
     "available_memory",
     "check_training_memory",
     "inference_batch_size",
+    "CheckpointStore",
+    "TrainingCheckpoint",
+    "fit_fingerprint",
+    "propagate_interrupts",
+    "interrupts_propagate",
 ]

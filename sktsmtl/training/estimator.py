@@ -11,12 +11,16 @@ constraints and documentation, the routing of prefixed parameters (the skorch wa
 import copy
 import inspect
 import numbers
+import os
+import warnings
 
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import EarlyStopping
 
+from ..exceptions import FitInterruptedWarning
 from .callbacks import BestEpochRestorer
+from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .device import resolve_device
 from .net import PrecisionNet
 from .precision import PRECISIONS
@@ -43,6 +47,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "callbacks": [list, None],
+    "checkpoint_dir": [str, os.PathLike, None],
 }
 
 _TRAINING_PARAMETERS_DOC = """\
@@ -80,6 +85,13 @@ verbose : int, default=0
     1 prints one line per epoch.
 callbacks : list of skorch callbacks, default=None
     Extra callbacks of the training loop (instances or ``(name, callback)`` tuples).
+checkpoint_dir : str or path-like, default=None
+    Folder of checkpoints that make a long fit resumable: after every epoch the
+    training state is saved there (in a sub-folder named after a hash of the
+    parameters and the data); the same fit called again after a crash, a ``kill`` or
+    an interrupt continues from the last finished epoch and, on CPU with an int
+    ``random_state``, ends with the same model bit for bit. A finished fit removes its
+    checkpoints. None keeps none. See :ref:`interrupts`.
 **params
     Routed parameters, as skorch routes ``module__<name>``: ``backbone__<name>`` is an
     argument of the backbone class (``backbone__preset`` picks one of its named sizes,
@@ -267,6 +279,86 @@ class NetworkEstimator(BaseEstimator):
                     raise ValueError(
                         f"{key}: there is no callback named {name!r}; the callbacks are "
                         f"{', '.join(sorted(names))}.")
+        return net
+
+    # -- training, checkpoints and interrupts -------------------------------------------
+    def _open_checkpoints(self, *data):
+        """Start a fit: find (or prepare) its checkpoints; ``data`` is hashed by value."""
+        self._fit_interruptions = []
+        self._checkpoints = (None if self.checkpoint_dir is None else
+                             CheckpointStore(self.checkpoint_dir, fit_fingerprint(self, *data)))
+
+    def _close_checkpoints(self):
+        """End a fit: remove its checkpoints unless it was interrupted; set
+        ``interrupted_`` and warn about an interrupt."""
+        store = vars(self).pop("_checkpoints", None)
+        interruptions = vars(self).pop("_fit_interruptions", [])
+        self.interrupted_ = bool(interruptions)
+        if interruptions:
+            where = "; ".join(interruptions)
+            resume = (f"; fit again with the same data and parameters to resume from "
+                      f"the checkpoints in {str(store.path)!r}" if store is not None else
+                      "; set checkpoint_dir to make a fit resumable")
+            warnings.warn(
+                f"{type(self).__name__}.fit was interrupted ({where}): the estimator "
+                "holds the best state trained so far, not a finished fit "
+                f"(interrupted_ is True){resume}.", FitInterruptedWarning, stacklevel=3)
+        elif store is not None:
+            store.clear()
+
+    def _abort_fit(self):
+        """Forget a fit that cannot go on: its checkpoints stay for a later call."""
+        vars(self).pop("_checkpoints", None)
+        vars(self).pop("_fit_interruptions", None)
+
+    def _train(self, net, X, y=None, *, stage, required=True):
+        """Fit ``net``, resuming ``stage`` from a checkpoint; return the trained net.
+
+        Parameters
+        ----------
+        net : PrecisionNet
+            Built by :meth:`_make_net`, not yet fitted.
+        X, y
+            Training data of ``net.fit``.
+        stage : str
+            Name of this training stage within the fit (``"shared"``, ``"task-0"``).
+        required : bool, default=True
+            Whether the estimator needs this stage to predict: an interrupt before its
+            first finished epoch then ends the whole fit (``KeyboardInterrupt``).
+
+        Returns
+        -------
+        PrecisionNet
+            ``net`` or, when resumed, the net read from the checkpoint; its
+            ``interrupted_`` says whether an interrupt cut the stage short.
+        """
+        store = getattr(self, "_checkpoints", None)
+        saved = store.load(stage) if store is not None else None
+        if saved is not None and saved["finished"]:
+            return saved["net"]
+        try:
+            if saved is not None:
+                net = saved["net"]
+                store.restore_random_state(saved)
+                net.resume_from_epoch_ = saved["epoch"]
+                net.partial_fit(X, y)
+            else:
+                if store is not None:  # last: it saves the other callbacks' records
+                    net.callbacks = list(net.callbacks or []) + [
+                        ("resume_checkpoint", TrainingCheckpoint(store, stage))]
+                net.fit(X, y)
+        except KeyboardInterrupt:
+            self._abort_fit()
+            raise
+        if net.interrupted_:
+            finished = len(net.history)
+            if required and finished == 0:
+                self._abort_fit()
+                raise KeyboardInterrupt(f"{stage}: interrupted before its first epoch")
+            self._fit_interruptions.append(
+                f"stage {stage!r} after {finished} of {net.max_epochs} epochs")
+        elif store is not None:
+            store.save(stage, net, finished=True)
         return net
 
     def _check_training_params(self):

@@ -9,45 +9,13 @@ the task, the estimate and what to change) and, for prediction, splits batches s
 each fits.
 """
 
-import os
+from .._memory import available_memory, limiting_memory
 
 __all__ = ["available_memory", "check_training_memory", "inference_batch_size"]
 
 # Share of the free memory one batch may take: the rest is for the weights, the
 # optimizer state and everything else the process holds.
 _BUDGET_SHARE = 0.8
-
-
-def available_memory(device="cpu"):
-    """Bytes free for new tensors on ``device``, or None when unknown.
-
-    Parameters
-    ----------
-    device : str or torch.device
-        ``"cpu"`` reads ``MemAvailable`` of ``/proc/meminfo`` (Linux) or the physical
-        memory size; a CUDA device asks torch for its free memory.
-
-    Returns
-    -------
-    int or None
-    """
-    device = str(device)
-    if device.startswith("cuda"):
-        import torch
-
-        free, _ = torch.cuda.mem_get_info(torch.device(device))
-        return int(free)
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def _estimate(module, length, batch_size):
@@ -87,6 +55,7 @@ def check_training_memory(module, padded_lengths, batch_size, device, task_names
     free = available_memory(device)
     if free is None:
         return
+    _, limit = limiting_memory(device)
     budget = _BUDGET_SHARE * free
     for task, length in sorted(padded_lengths.items()):
         rows = batch_size if task_sizes is None else min(batch_size, task_sizes[task])
@@ -101,7 +70,8 @@ def check_training_memory(module, padded_lengths, batch_size, device, task_names
         raise MemoryError(
             f"task {name!r}: a training batch of {rows} series of length {length} "
             f"needs about {_gb(need)} of activations on {device}, more than the "
-            f"{_gb(budget)} that can be used there ({_gb(free)} free). Lower batch_size "
+            f"{_gb(budget)} that can be used there ({_gb(free)} free under the {limit}). "
+            f"Lower batch_size "
             f"({hint}), lower the backbone's size (ResNet2D: template_length, "
             "n_templates, or stem_stride > 1 to shrink the maps), or shorten the series "
             "(sktsmtl.preprocessing.Resampler)."

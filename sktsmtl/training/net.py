@@ -15,6 +15,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from .dataset import TaskDataset
+from .interrupts import interrupts_propagate, stopped_by_callback
 from .memory import check_training_memory, inference_batch_size
 from .precision import autocast, resolve_precision
 from .sampler import TaskBatchSampler
@@ -70,6 +71,40 @@ class PrecisionNet(NeuralNet):
 
     def _autocast(self):
         return autocast(self.device, getattr(self, "autocast_dtype_", None))
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """skorch's ``partial_fit``, with two differences.
+
+        An interrupt (not an early stop) sets ``interrupted_`` and drops the unfinished
+        epoch from the history; inside
+        :func:`~sktsmtl.training.interrupts.propagate_interrupts` it is raised instead of
+        ending the fit. And a net restored from a checkpoint (``resume_from_epoch_``
+        set) continues its loop for the epochs it has left, without a second
+        ``on_train_begin`` (which would reset its callbacks' records).
+        """
+        if not self.initialized_:
+            self.initialize()
+        routing_method = fit_params.pop("_routing_method", "partial_fit")
+        resumed = vars(self).pop("resume_from_epoch_", None)
+        epochs = None
+        if resumed is None:
+            self.notify("on_train_begin", X=X, y=y)
+        else:
+            epochs = max(0, self.max_epochs - resumed)
+        self.interrupted_ = False
+        try:
+            if epochs != 0:
+                self.fit_loop(X, y, epochs=epochs, _routing_method=routing_method,
+                              **fit_params)
+        except KeyboardInterrupt:
+            if not stopped_by_callback(self):
+                self.interrupted_ = True
+                if len(self.history) and "dur" not in self.history[-1]:
+                    del self.history[-1]  # the epoch the interrupt cut short
+                if interrupts_propagate():
+                    raise
+        self.notify("on_train_end", X=X, y=y)
+        return self
 
     def infer(self, x, **fit_params):
         with self._autocast():

@@ -227,3 +227,12 @@ EXPECTED_FAILED_CHECKS = {
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("bad", [-1.0, -1e-9])
+def test_targets_that_are_no_distance_are_refused(pairs, bad):
+    y = np.ones(len(pairs))
+    y[3] = bad
+    with pytest.raises(ValueError, match=r"y must hold DTW distances, which are >= 0.*"
+                                         r"y\[3\] is"):
+        _tiny().fit(pairs, y)

@@ -67,7 +67,9 @@ def _reset_counter():
 
 
 def _files_in(folder):
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    """The files of a run, lock files (which stay, see CellLock) left out."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and ".locks" not in p.parts)
 
 
 def test_tidy_results_one_row_per_method_seed_and_task():
@@ -190,23 +192,27 @@ def test_a_cell_file_that_parses_but_is_wrong_is_computed_again(tmp_path, damage
     assert rewritten == dict(zip(first["task"], first["accuracy"]))
 
 
-def test_a_cell_locked_by_another_run_is_waited_for_not_computed(tmp_path, monkeypatch):
+def test_a_cell_locked_by_another_run_is_waited_for_not_computed(
+        tmp_path, monkeypatch, capsys):
     import threading
 
+    from sktsmtl.benchmarking import runner
+
+    monkeypatch.setattr(runner, "_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(runner, "_REPORT_SECONDS", 0.2)
     kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
     first = run_benchmark("basic_motions", **kwargs)
     cell = next((tmp_path / "cells").rglob("*.json"))
     text = cell.read_text()
     cell.unlink()
-    # another live process of this host holds the lock and writes the file later
-    lock = _files.CellLock(cell)
-    lock.path.write_text(json.dumps({"host": _files.socket.gethostname(),
-                                     "pid": os.getppid()}))
+    # another run holds the lock (its own open file: the system lock excludes this one)
+    other = _files.CellLock(cell)
+    assert other.acquire()
 
     def other_run():
-        time.sleep(0.5)
+        time.sleep(0.6)
         cell.write_text(text)
-        lock.path.unlink()
+        other.release()
 
     thread = threading.Thread(target=other_run)
     thread.start()
@@ -215,32 +221,57 @@ def test_a_cell_locked_by_another_run_is_waited_for_not_computed(tmp_path, monke
     thread.join()
     assert Counting.fits == 0
     pd.testing.assert_frame_equal(first, again)
-    assert not lock.path.exists()
+    lines = [line for line in capsys.readouterr().out.splitlines() if "waiting for" in line]
+    # the lock waited on, its holder, and for how long, said again while it waits
+    assert len(lines) >= 2
+    assert str(other.path) in lines[0] and f"process {os.getpid()}" in lines[0]
+    assert "waited 0.0 s" in lines[0] and "waited 0.0 s" not in lines[-1]
 
 
-def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
+@pytest.mark.parametrize("content", ["", "{not json", '{"host": "x", "pid": 1}'])
+def test_a_lock_file_without_a_live_holder_is_no_lock(tmp_path, content):
+    # an empty or damaged lock file (a run killed while creating it, a full disk, an
+    # older version's file) must never make a run wait
     kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
     run_benchmark("basic_motions", **kwargs)
     cell = next((tmp_path / "cells").rglob("*.json"))
     cell.unlink()
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
     lock = _files.CellLock(cell)
-    lock.path.write_text(json.dumps({"host": _files.socket.gethostname(),
-                                     "pid": dead.pid}))
+    lock.path.parent.mkdir(exist_ok=True)
+    lock.path.write_text(content)
+    (cell.parent / f"{cell.name}.lock").write_text(content)  # where older versions kept it
+    Counting.fits = 0
+    start = time.monotonic()
+    run_benchmark("basic_motions", **kwargs)
+    assert Counting.fits == 2 and cell.exists() and time.monotonic() - start < 30
+
+
+def test_a_lock_held_by_a_killed_process_is_released_with_it(tmp_path):
+    kwargs = dict(methods=[("majority", Counting())], tasks=TASKS, out_dir=tmp_path)
+    run_benchmark("basic_motions", **kwargs)
+    cell = next((tmp_path / "cells").rglob("*.json"))
+    cell.unlink()
+    code = ("import os, signal, sys; from sktsmtl.benchmarking._files import CellLock; "
+            "assert CellLock(sys.argv[1]).acquire(); os.kill(os.getpid(), signal.SIGKILL)")
+    killed = subprocess.run([sys.executable, "-c", code, str(cell)])
+    assert killed.returncode == -9
+    lock = _files.CellLock(cell)
+    assert lock.path.exists() and lock.owner() is not None  # what it left behind
+    assert not lock.locked_elsewhere()
     Counting.fits = 0
     run_benchmark("basic_motions", **kwargs)
-    assert Counting.fits == 2 and cell.exists() and not lock.path.exists()
+    assert Counting.fits == 2 and cell.exists()
 
 
 def test_two_runs_into_one_folder_hold_separate_locks(tmp_path):
     first, second = _files.CellLock(tmp_path / "c.json"), _files.CellLock(tmp_path / "c.json")
     assert first.acquire()
     assert not second.acquire() and second.locked_elsewhere()
+    assert "held by process" in second.describe_owner()
     first.release()
     assert second.acquire() and not first.acquire()
     second.release()
-    assert not (tmp_path / "c.json.lock").exists()
+    assert second.owner() is None
 
 
 def test_an_unreadable_cell_file_is_computed_again(tmp_path):

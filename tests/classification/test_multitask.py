@@ -464,3 +464,38 @@ def test_grid_search_over_routed_template_parameters_on_real_data(ucr_dir):
     net = search.best_estimator_.nets_["DodgerLoopDay"].module_.backbone
     assert net.n_templates == search.best_params_["backbone__n_templates"]
     assert net.template_length == search.best_params_["backbone__template_length"]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"task_weights": {"a": float("inf")}}, r"task_weights\['a'\] must be a finite"),
+    ({"task_weights": {"a": float("nan")}}, r"task_weights\['a'\] must be a finite"),
+    ({"multitask": False, "model_selection": "per_task"},
+     "model_selection='per_task' acts on the tasks of one shared network"),
+])
+def test_parameters_that_would_give_nan_or_be_ignored_are_refused(params, message):
+    X, y = _tasks()
+    with pytest.raises(ValueError, match=message):
+        MultiTaskTimeSeriesClassifier(**dict(FAST1D, **params)).fit(X, y)
+
+
+def test_a_regressor_as_final_estimator_is_refused():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST1D, final_estimator=LinearRegression()))
+    with pytest.raises(ValueError, match="final_estimator must be a classifier.*"
+                                         "LinearRegression is not one"):
+        clf.fit(X, y)
+    # a pipeline that ends in a classifier is one
+    clf.set_params(final_estimator=make_pipeline(StandardScaler(), SVC())).fit(X, y)
+
+
+def test_a_refit_on_tasks_forgets_the_array_fits_n_features_in():
+    X, y = _tasks()
+    clf = MultiTaskTimeSeriesClassifier(**FAST1D).fit(X["a"], y["a"])
+    assert clf.n_features_in_ == 30
+    clf.fit(X, y)
+    assert not hasattr(clf, "n_features_in_")

@@ -64,3 +64,20 @@ def test_bad_estimator_and_unknown_task():
     clf = PerTaskClassifier().fit(X, y)
     with pytest.raises(ValueError, match="task 'zzz' was not seen during fit"):
         clf.predict({"zzz": next(iter(X.values()))})
+
+
+def test_ragged_series_for_an_estimator_that_needs_one_length_name_the_task():
+    X = {"a": [np.arange(5.0), np.arange(6.0), np.arange(5.0), np.arange(7.0)]}
+    y = {"a": [0, 1, 0, 1]}
+    with pytest.raises(ValueError, match=r"task 'a': its series have different lengths "
+                                         r"\(5 to 7\).*LogisticRegression.*Resampler"):
+        PerTaskClassifier(LogisticRegression()).fit(X, y)
+
+
+def test_a_refit_on_tasks_forgets_the_array_fits_n_features_in():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 8)), np.repeat([0, 1], 5)
+    clf = PerTaskClassifier(LogisticRegression()).fit(X, y)
+    assert clf.n_features_in_ == 8
+    clf.fit({"a": X[:, :6]}, {"a": y})
+    assert not hasattr(clf, "n_features_in_")

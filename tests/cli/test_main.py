@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -110,8 +111,8 @@ def test_an_interrupt_keeps_the_finished_fits(capsys, tmp_path):
         unregister_method("interrupting")
     out, err = capsys.readouterr()
     assert "run the same command again" in err
-    cells = list((tmp_path / "cells").rglob("*"))
-    assert [c.name.split("_")[0] for c in cells if c.is_file()] == ["1nn-dtw"]
+    cells = [c for c in (tmp_path / "cells").rglob("*.json") if ".locks" not in c.parts]
+    assert [c.name.split("_")[0] for c in cells] == ["1nn-dtw"]
     # the report of the finished cells is written and printed
     assert "Finished cells so far" in out and "| accel_x |" in out
     table = pd.read_csv(tmp_path / "basic_motions_paper_results.csv")
@@ -215,3 +216,66 @@ def test_the_mtcs_tables_are_printed_beside_a_run_of_their_methods(capsys, tmp_p
     out = capsys.readouterr().out
     table2 = out.split("MTCS paper (Wang et al. 2022), Table 2, for the same tasks")[1]
     assert "| Lightning7 | 0.863 (1.0) | 0.849 (2.0) |" in table2
+
+
+def test_sigterm_during_a_fit_stops_the_run_and_the_rerun_resumes_the_fit(tmp_path):
+    """A real SIGTERM while a network trains: exit 130, the cell is not stored, and
+    the same command resumes the fit from its checkpoint."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "sktsmtl.cli", "benchmark", "--group",
+               "basic_motions", "--methods", "resnet1d-mtl", "--tasks", "accel_x",
+               "gyro_z", "--epochs", "8", "--seeds", "0", "--out", str(tmp_path)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
+    run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in run.stdout:
+        lines.append(line)
+        if "| epoch 2/8 |" in line:
+            run.send_signal(signal.SIGTERM)
+            break
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 130, err
+    assert "interrupted" in err and "| epoch 8/8 |" not in out
+    store = tmp_path / "cells" / "basic_motions_paper"
+    assert not list(store.glob("*.json"))  # the cut-short fit is no result
+    assert list((store / "checkpoints").rglob("*.ckpt"))
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    epochs = [line.split("| epoch ")[1].split("/")[0] for line in again.stdout.splitlines()
+              if "| epoch " in line]
+    assert epochs[0] != "1" and epochs[-1] == "8"  # resumed, not started over
+    assert len(list(store.glob("*.json"))) == 1
+    assert not list((store / "checkpoints").rglob("*.ckpt"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--epochs", "0"], "--epochs must be at least 1, got 0"),
+    (["--lr=-1e-3"], "--lr must be a positive number"),
+    (["--lr", "nan"], "--lr must be a positive number"),
+    (["--window", "1.5"], r"--window is a fraction of the series length in \[0, 1\]"),
+    (["--n-jobs", "0"], "--n-jobs must be a non-zero integer"),
+    (["--device", "cuda"], "--device cuda: "),
+])
+def test_bad_run_arguments_fail_before_any_work(capsys, tmp_path, monkeypatch, args,
+                                                message):
+    import torch
+
+    from sktsmtl import datasets
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+    def no_loading(*a, **k):
+        raise AssertionError("data was loaded before the arguments were checked")
+
+    monkeypatch.setattr(datasets, "get_task_group", no_loading)
+    assert _benchmark(tmp_path / "out", "--methods", "resnet1d", *args) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # not even the header
+    assert re.search(message, err), err
+    assert not (tmp_path / "out").exists()

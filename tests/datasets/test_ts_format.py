@@ -158,3 +158,16 @@ def test_equal_length_file_of_declared_length_reads(tmp_path):
     path.write_text(_EQUAL.format(length="@seriesLength 3\n") + "1,2,3:a\n4,?,6:b\n")
     X, y = read_ts_file(path)
     assert X.shape == (2, 3) and np.isnan(X[1, 1])
+
+
+def test_an_overflowing_value_is_refused_as_read_ucr_tsv_does(tmp_path):
+    path = _write(tmp_path, UNIVARIATE.replace("4,?,6,7:1", "4,1e999,6,7:1"))
+    with pytest.raises(ValueError, match=r"toy\.ts, line 12: channel 0 holds an infinite"):
+        read_ts_file(path)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_header(tmp_path):
+    path = tmp_path / "toy.ts"
+    path.write_bytes(b"\xef\xbb\xbf" + UNIVARIATE.encode("utf-8"))
+    X, y = read_ts_file(path)
+    assert y.tolist() == [-1, 1, 1]

@@ -256,3 +256,11 @@ def test_trailing_nan_in_a_full_width_line_is_a_shorter_series(tmp_path):
     path.write_text("1\t0.5\t1.0\t1.5\n2\t2.0\tNaN\tNaN\n")
     X, _ = read_ucr_tsv(path)
     assert np.isnan(X[1, 1:]).all() and X.shape == (2, 3)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_label(tmp_path):
+    path = tmp_path / "Toy_TRAIN.tsv"
+    path.write_bytes(b"\xef\xbb\xbf1\t0.5\t0.25\n2\t1.5\t1.0\n")
+    X, y = read_ucr_tsv(path)
+    assert y.dtype == np.int64 and y.tolist() == [1, 2]
+    np.testing.assert_array_equal(X[0], [0.5, 0.25])

@@ -265,3 +265,40 @@ def test_bad_shapes_and_types():
         dtw_distance([1.0], [1.0], squared="yes")
     with pytest.raises(ValueError, match="len_a"):
         sakoe_chiba_radius(0, 5, 0.1)
+
+
+@pytest.mark.parametrize("n, m, window", [(60, 60, 0.1), (50, 61, 0.05), (70, 64, 0.3),
+                                          (40, 40, 0.0)])
+def test_the_banded_path_equals_the_full_matrix_path(n, m, window):
+    from sktsmtl.distances import dtw as dtw_module
+
+    rng = np.random.default_rng(n + m)
+    a, b = rng.normal(size=(2, n)), rng.normal(size=(2, m))
+    path, cost = dtw_path(a, b, window=window)
+    r = dtw_module._radius(n, m, window)
+    assert 2 * r + 3 < m + 1  # these sizes take the band
+    full = dtw_module._dtw_matrix(a.T.ravel().copy(), b.T.ravel().copy(), 2, r, False)
+    expected = [tuple(p) for p in dtw_module._backtrack(full, m, r, False)]
+    assert path == expected and cost == pytest.approx(full[n, m], rel=1e-12)
+    assert cost == pytest.approx(dtw_distance(a, b, window=window), rel=1e-12)
+
+
+def test_a_long_path_with_a_window_takes_memory_linear_in_the_length():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=20_000), rng.normal(size=20_000)
+    path, cost = dtw_path(a, b, window=0.002)  # 20,001 x 83 cells instead of 20,001**2
+    assert path[0] == (0, 0) and path[-1] == (19_999, 19_999)
+    assert cost == pytest.approx(dtw_distance(a, b, window=0.002), rel=1e-12)
+
+
+def test_a_cost_matrix_that_does_not_fit_is_refused_before_allocation(monkeypatch):
+    import sktsmtl._memory as memory
+
+    monkeypatch.setattr(memory, "limiting_memory",
+                        lambda device: (2**30, "cgroup memory limit"))
+    a = np.zeros(50_000)
+    with pytest.raises(MemoryError, match=r"lengths 50000 and 50000 needs .* 20\.0 GB.*"
+                                          r"cgroup memory limit.*Use a window"):
+        dtw_path(a, a)
+    with pytest.raises(MemoryError, match="a narrower window"):
+        dtw_path(a, a, window=0.5)

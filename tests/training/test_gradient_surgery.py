@@ -101,6 +101,6 @@ def test_task_weights_name_real_tasks():
     with pytest.raises(ValueError, match="task_weights names tasks \\['c'\\]"):
         MultiTaskTimeSeriesClassifier(backbone="resnet1d", backbone__preset="tiny",
                                       max_epochs=1, task_weights={"c": 1.0}).fit(X, y)
-    with pytest.raises(ValueError, match="task_weights\\['a'\\] must be a number >= 0"):
+    with pytest.raises(ValueError, match="task_weights\\['a'\\] must be a finite number >= 0"):
         MultiTaskTimeSeriesClassifier(backbone="resnet1d", backbone__preset="tiny",
                                       max_epochs=1, task_weights={"a": -1}).fit(X, y)

@@ -46,3 +46,66 @@ def test_the_estimate_is_close_to_the_measured_activations():
         net(x).sum()
     estimate = net.activation_bytes(64, 4)
     assert 0.3 * estimate < sum(saved) < 3 * estimate
+
+
+def _fake_cgroup(tmp_path, proc_line, files):
+    (tmp_path / "proc").write_text(proc_line + "\n")
+    for relative, value in files.items():
+        path = tmp_path / "cg" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{value}\n")
+    return dict(root=tmp_path / "cg", proc_cgroup=tmp_path / "proc")
+
+
+def test_a_cgroup_v2_limit_and_its_parents_limits_are_read(tmp_path):
+    from sktsmtl._memory import _cgroup_headroom
+
+    gb = 2**30
+    paths = _fake_cgroup(tmp_path, "0::/batch/job1", {
+        "batch/job1/memory.max": 4 * gb, "batch/job1/memory.current": 1 * gb,
+        "batch/memory.max": 10 * gb, "batch/memory.current": 9 * gb})
+    assert _cgroup_headroom(**paths) == 1 * gb  # the parent binds tighter
+    unlimited = _fake_cgroup(tmp_path, "0::/", {"memory.max": "max",
+                                                "memory.current": gb})
+    assert _cgroup_headroom(**unlimited) is None
+
+
+def test_a_cgroup_v1_limit_is_read_also_from_inside_a_container(tmp_path):
+    from sktsmtl._memory import _cgroup_headroom
+
+    gb = 2**30
+    # the container sees its cgroup mounted as the root: /docker/abc does not exist
+    paths = _fake_cgroup(tmp_path, "9:memory:/docker/abc\n8:cpu,cpuacct:/docker/abc", {
+        "memory/memory.limit_in_bytes": 2 * gb, "memory/memory.usage_in_bytes": gb // 2})
+    assert _cgroup_headroom(**paths) == gb + gb // 2
+    no_limit = _fake_cgroup(tmp_path, "9:memory:/", {
+        "memory/memory.limit_in_bytes": 2**63 - 4096, "memory/memory.usage_in_bytes": 1})
+    assert _cgroup_headroom(**no_limit) is None
+
+
+def test_the_address_space_limit_is_seen_and_named(tmp_path):
+    # ulimit -v in a child process: the check must refuse instead of torch failing
+    import subprocess
+    import sys
+
+    code = """
+import resource
+import torch
+from sktsmtl._memory import _address_space_headroom, limiting_memory
+from sktsmtl.nets import ResNet2D
+from sktsmtl.training import available_memory, check_training_memory
+with open("/proc/self/status") as f:
+    size = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:"))
+resource.setrlimit(resource.RLIMIT_AS, (size + 2**30, resource.RLIM_INFINITY))
+free, name = limiting_memory("cpu")
+assert name == "address-space limit (ulimit -v)", name
+assert 0.5 * 2**30 < free <= 2**30 and available_memory("cpu") == free
+try:
+    check_training_memory(ResNet2D(), {0: 5000}, 40, "cpu", ["big"])
+except MemoryError as exc:
+    print(exc)
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "task 'big'" in run.stdout and "under the address-space limit" in run.stdout
