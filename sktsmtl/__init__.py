@@ -16,6 +16,7 @@ from .classification import (  # noqa: E402
     KNeighborsDTWClassifier,
     MultiTaskTimeSeriesClassifier,
     PerTaskClassifier,
+    RocketClassifier,
 )
 from .data import TaskLabels, TaskPanel  # noqa: E402
 
@@ -23,6 +24,7 @@ __all__ = [
     "MultiTaskTimeSeriesClassifier",
     "PerTaskClassifier",
     "KNeighborsDTWClassifier",
+    "RocketClassifier",
     "DTWApproximator",
     "TaskPanel",
     "TaskLabels",

@@ -12,6 +12,11 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
 
 ``1nn-dtw``
     ``PerTaskClassifier(KNeighborsDTWClassifier())``: unconstrained 1NN-DTW per task.
+``minirocket``, ``multirocket``
+    ``PerTaskClassifier(RocketClassifier(variant))``: MiniRocket (Dempster et al. 2021)
+    or MultiRocket (Tan et al. 2022) features, standardised, and a ridge classifier
+    with its penalty chosen by cross-validation, per task: the strongest fast
+    single-task peers, fitted in seconds.
 ``resnet1d``, ``resnet2d``
     :class:`~sktsmtl.MultiTaskTimeSeriesClassifier` with ``multitask=False``: one
     independent network per task. AdamW, lr 1e-4, batch 40 (the ResNet2D paper).
@@ -223,6 +228,15 @@ def _backbone_methods():
     return methods
 
 
+def _rocket(variant):
+    def factory():
+        from ..classification import PerTaskClassifier, RocketClassifier
+
+        return PerTaskClassifier(RocketClassifier(variant))
+
+    return factory
+
+
 def _one_nn_dtw():
     from ..classification import KNeighborsDTWClassifier, PerTaskClassifier
 
@@ -261,6 +275,10 @@ _BUILTIN = [
                     "InceptionTime per task"),
     BenchmarkMethod("inceptiontime-mtl", _network("inceptiontime", True, **_INCEPTIONTIME),
                     "InceptionTime shared by all tasks (hard sharing)"),
+    BenchmarkMethod("minirocket", _rocket("minirocket"),
+                    "MiniRocket features and a ridge classifier per task"),
+    BenchmarkMethod("multirocket", _rocket("multirocket"),
+                    "MultiRocket features and a ridge classifier per task"),
 ]
 
 _REGISTRY = {_key(m.name): m for m in _BUILTIN}

@@ -1,9 +1,11 @@
-"""Classifiers: the multi-task network, per-task meta-estimator and 1NN-DTW."""
+"""Classifiers: the multi-task network, per-task meta-estimator, 1NN-DTW and the
+ROCKET-family peer."""
 
 from .knn import KNeighborsDTWClassifier
 from .multitask import MultiTaskTimeSeriesClassifier
 from .per_task import PerTaskClassifier
+from .rocket import RocketClassifier
 from .svm import CrossValidatedSVC
 
 __all__ = ["MultiTaskTimeSeriesClassifier", "PerTaskClassifier", "KNeighborsDTWClassifier",
-           "CrossValidatedSVC"]
+           "CrossValidatedSVC", "RocketClassifier"]

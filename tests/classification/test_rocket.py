@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sktsmtl import PerTaskClassifier, RocketClassifier
+
+
+def _sines(n=30, length=60, seed=0, channels=None):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 6, length)
+    freq = np.repeat([1.0, 2.5, 4.0], n // 3)
+    X = np.sin(freq[:, None] * t + rng.uniform(0, 3, (n, 1))) + 0.2 * rng.normal(size=(n, length))
+    if channels:
+        X = np.stack([X, np.cos(freq[:, None] * t)], axis=1)
+    return X, np.repeat(["a", "b", "c"], n // 3)
+
+
+@pytest.mark.parametrize("variant", ["minirocket", "multirocket"])
+def test_rocket_learns_frequencies_of_one_or_several_channels(variant):
+    X, y = _sines()
+    Xt, yt = _sines(seed=1)
+    clf = RocketClassifier(variant, n_kernels=840, random_state=0).fit(X, y)
+    assert clf.score(Xt, yt) > 0.9
+    X3, y3 = _sines(channels=2)
+    clf3 = RocketClassifier(variant, n_kernels=840, random_state=0).fit(X3, y3)
+    assert clf3.n_channels_ == 2 and clf3.predict(X3).shape == (30,)
+    # the same seed gives the same features and predictions
+    again = RocketClassifier(variant, n_kernels=840, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.decision_function(Xt), clf.decision_function(Xt))
+
+
+def test_missing_values_are_filled_and_short_series_padded():
+    X, y = _sines(length=60)
+    X[0, 10:13] = np.nan
+    X[1, 50:] = np.nan  # UCR-style padding
+    clf = RocketClassifier(n_kernels=840, random_state=0).fit(X, y)
+    assert np.isfinite(clf.decision_function(X)).all()
+    short, ys = _sines(length=6)
+    assert RocketClassifier(n_kernels=840, random_state=0).fit(short, ys).length_ == 9
+
+
+def test_series_of_several_lengths_are_refused_with_their_lengths():
+    with pytest.raises(ValueError, match="one length; got lengths 20 to 31.*Resampler"):
+        RocketClassifier().fit([np.zeros(20), np.ones(31)], [0, 1])
+    X, y = _sines()
+    clf = RocketClassifier(n_kernels=840, random_state=0).fit(X[:, None, :], y)
+    with pytest.raises(ValueError, match="fitted on 1 of length 60"):
+        clf.predict(np.zeros((2, 1, 70)))
+
+
+def test_per_task_in_a_grid_search():
+    X, y = _sines()
+    tasks_X, tasks_y = {"t1": X, "t2": X[:, ::-1]}, {"t1": y, "t2": y}
+    per_task = PerTaskClassifier(RocketClassifier(n_kernels=840, random_state=0))
+    assert per_task.fit(tasks_X, tasks_y).score(tasks_X, tasks_y) == 1.0
+    search = GridSearchCV(RocketClassifier(n_kernels=840, random_state=0),
+                          {"variant": ["minirocket", "multirocket"]}, cv=2).fit(X, y)
+    assert search.best_params_["variant"] in ("minirocket", "multirocket")
+
+
+@parametrize_with_checks([RocketClassifier(n_kernels=168, random_state=0)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
