@@ -300,8 +300,11 @@ def run_benchmark(
         Method names (see :func:`list_methods`), ``(name, estimator)`` pairs or
         :class:`BenchmarkMethod` objects. Default: the five methods of the ResNet2D
         paper's Table I.
-    protocol : {"paper", "ucr"}, default="paper"
-        Evaluation protocol (see :mod:`sktsmtl.benchmarking.protocols`).
+    protocol : {"paper", "paper-per-task", "ucr"}, default="paper"
+        Evaluation protocol (see :mod:`sktsmtl.benchmarking.protocols`); ``"paper"``
+        draws its split once per recording where tasks share recordings. A split that
+        is not clean for multi-task learning (test series that are another task's
+        training series) is run with a warning that says so.
     seeds : int or sequence of int, default=(0,)
         One cell per method and seed; the seed is the estimator's ``random_state`` and,
         under ``"paper"``, the seed of the 60/20/20 split.
@@ -381,15 +384,20 @@ def run_benchmark(
     out = None if out_dir is None else check_output_dir(out_dir)
 
     data = protocol.load(group, data_dir=data_dir, tasks=tasks, missing=missing)
-    task_names = [str(t) for t in next(iter(data.values()))[0]]
+    task_names = [str(t) for t in data["recordings"]]
+    leakage = protocol.leakage(data, seeds[0])
+    if leakage is not None:
+        warnings.warn(f"{group_name}: {leakage}", UserWarning, stacklevel=2)
     settings = dict(max_epochs=max_epochs, lr=lr, device=device, normalize=normalize,
                     validation_fraction=protocol.validation_fraction, **(method_params or {}))
     store = None
     if out is not None:
         store = out / "cells" / f"{group_name}_{protocol.name}"
         store.mkdir(parents=True, exist_ok=True)
-    cells = _plan_cells(resolved, seeds, settings, store,
-                        dict(group=group_name, protocol=protocol.name, tasks=task_names))
+    spec_base = dict(group=group_name, protocol=protocol.name, tasks=task_names)
+    if protocol.unit == "recording":  # not the cells of the earlier per-task "paper"
+        spec_base["split"] = "recording"
+    cells = _plan_cells(resolved, seeds, settings, store, spec_base)
 
     todo = [c for c in cells if c.record is None]
     bar = _progress_bar(len(cells), len(cells) - len(todo),

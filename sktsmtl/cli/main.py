@@ -167,8 +167,10 @@ def build_parser():
                    help=f"methods to compare (default: {' '.join(DEFAULT_METHODS)}); known: "
                         f"{', '.join(list_methods())}")
     p.add_argument("--protocol", default="paper", choices=list(PROTOCOLS),
-                   help="'paper': per-task 60/20/20 split, best epoch on validation; "
-                        "'ucr': the archive's train/test split (default: paper)")
+                   help="'paper': 60/20/20 split, drawn once per recording where tasks "
+                        "share recordings (leak-free), best epoch on validation; "
+                        "'paper-per-task': the paper's per-task split; 'ucr': the "
+                        "archive's train/test split (default: paper)")
     p.add_argument("--seeds", nargs="+", type=int, default=[0], metavar="SEED",
                    help="seeds, one fit per method and seed (default: 0)")
     p.add_argument("--epochs", type=int, default=None,

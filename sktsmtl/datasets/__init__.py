@@ -33,6 +33,7 @@ from .groups import (
     load_task_group,
 )
 from .paths import DATA_DIR_ENV, get_data_dir, ucr_file_paths
+from .recordings import recording_split_tasks, shared_test_rows, task_recordings
 from .splits import (
     PAPER_SIZES,
     SPLITS,
@@ -62,6 +63,9 @@ __all__ = [
     "train_val_test_indices",
     "train_val_test_split_tasks",
     "paper_split",
+    "task_recordings",
+    "recording_split_tasks",
+    "shared_test_rows",
     "make_random_walk_pairs",
     "make_warped_tasks",
 ]

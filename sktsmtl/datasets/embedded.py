@@ -131,6 +131,7 @@ EMBEDDED_GROUPS = {
         "description": "BasicMotions (sktime-shipped): its 6 sensor channels as 6 "
         "univariate tasks (activity labels)",
         "loader": _channels_as_tasks("BasicMotions", BASIC_MOTIONS_CHANNELS),
+        "recordings": "aligned",
     },
     "basic_motions_multivariate": {
         "tasks": ("basic_motions",),
@@ -144,6 +145,7 @@ EMBEDDED_GROUPS = {
         "description": "JapaneseVowels (sktime-shipped): its 12 LPC cepstrum channels as "
         "12 univariate variable-length tasks (speaker labels)",
         "loader": _channels_as_tasks("JapaneseVowels", JAPANESE_VOWELS_CHANNELS),
+        "recordings": "aligned",
     },
     "japanese_vowels_multivariate": {
         "tasks": ("japanese_vowels",),

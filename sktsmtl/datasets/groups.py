@@ -56,6 +56,14 @@ class TaskGroup:
         One line.
     reference : str
         Paper and table the group comes from, if any.
+    recordings : {"separate", "aligned", "unmatched"}, default="separate"
+        How the tasks' rows relate. ``"separate"``: the tasks have their own series
+        (identical series across tasks are still found from the data, as in
+        DodgerLoop). ``"aligned"``: row ``i`` of every task is one recording seen
+        through another sensor axis. ``"unmatched"``: the tasks are views of the same
+        recordings, but the archive orders each task differently, so rows cannot be
+        matched (a per-task split may then leak; see
+        :mod:`sktsmtl.datasets.recordings`).
 
     Examples
     --------
@@ -69,6 +77,7 @@ class TaskGroup:
     source: str
     description: str = ""
     reference: str = ""
+    recordings: str = "separate"
 
 
 _UCR_GROUPS = [
@@ -78,6 +87,7 @@ _UCR_GROUPS = [
         "ucr",
         "Cricket umpire signals, accelerometer axes X/Y/Z",
         _RESNET2D,
+        recordings="unmatched",
     ),
     TaskGroup(
         "UWaveGestureLibrary",
@@ -90,6 +100,7 @@ _UCR_GROUPS = [
         "ucr",
         "uWave gestures, accelerometer axes and their concatenation",
         _RESNET2D,
+        recordings="aligned",
     ),
     TaskGroup(
         "AllGestureWiimote",
@@ -97,6 +108,7 @@ _UCR_GROUPS = [
         "ucr",
         "Wiimote gestures, accelerometer axes X/Y/Z (variable length)",
         _RESNET2D,
+        recordings="aligned",
     ),
     TaskGroup(
         "DodgerLoop",
@@ -119,6 +131,7 @@ _UCR_GROUPS = [
         "ucr",
         "Mid-air hand gestures, 3D coordinates (variable length)",
         _RESNET2D,
+        recordings="unmatched",
     ),
     TaskGroup(
         "ECG",
@@ -189,7 +202,8 @@ RESNET2D_TABLE1_GROUPS = (
 )
 
 _EMBEDDED = [
-    TaskGroup(name, tuple(spec["tasks"]), "embedded", spec["description"], "")
+    TaskGroup(name, tuple(spec["tasks"]), "embedded", spec["description"], "",
+              spec.get("recordings", "separate"))
     for name, spec in EMBEDDED_GROUPS.items()
 ]
 

@@ -44,7 +44,7 @@ def test_ucr_protocol_is_the_archive_split_for_every_seed():
 
 
 def test_unknown_protocol_lists_the_known_ones():
-    with pytest.raises(ValueError, match="Unknown protocol 'loo'.*paper, ucr"):
+    with pytest.raises(ValueError, match="Unknown protocol .loo.*paper, paper-per-task, ucr"):
         get_protocol("loo")
 
 
@@ -79,3 +79,41 @@ def test_paper_protocol_on_a_ucr_group(ucr_dir):
     n = len(y_fit["ECG200"]) + len(y_test["ECG200"])
     assert n == 200 and len(y_test["ECG200"]) == 40
     assert set(np.unique(y_test["ECG200"])) == {-1, 1}
+
+
+def test_the_paper_protocol_splits_aligned_tasks_by_recording():
+    protocol = get_protocol("paper")
+    data = protocol.load("basic_motions")
+    assert data["shared"] and protocol.leakage(data, 0) is None
+    X_fit, y_fit, X_test, y_test = protocol.split(data, 0)
+    # the same recordings (rows of the six axes) are tested in every task
+    labels = {t: y_test[t].tolist() for t in y_test}
+    assert len({tuple(v) for v in labels.values()}) == 1
+
+
+def test_an_unmatched_group_is_never_clean():
+    from sktsmtl.datasets import TaskGroup, task_recordings
+
+    protocol = get_protocol("paper")
+    X = {"x": np.zeros((4, 3)), "y": np.ones((4, 3))}
+    data = {"all": (X, {"x": [0, 1, 0, 1], "y": [0, 1, 0, 1]}),
+            "group": TaskGroup("Cricket", ("x", "y"), "ucr", recordings="unmatched")}
+    data["recordings"], data["shared"] = task_recordings(X)
+    assert "not clean" in protocol.leakage(data, 0)
+
+
+@pytest.mark.parametrize("protocol", ["paper-per-task", "ucr"])
+def test_a_benchmark_on_a_leaking_split_warns(ucr_dir, protocol):
+    import warnings
+
+    from sklearn.dummy import DummyClassifier
+
+    from sktsmtl.benchmarking import run_benchmark
+
+    kwargs = dict(methods=[("majority", DummyClassifier())], data_dir=ucr_dir)
+    with pytest.warns(UserWarning, match=f"DodgerLoop: under the '{protocol}' "
+                                         "protocol .*not clean"):
+        run_benchmark("DodgerLoop", protocol=protocol, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run_benchmark("DodgerLoop", protocol="paper", **kwargs)
