@@ -36,6 +36,15 @@ lr and batch 40):
     (``recalibrate_norm=True``), with the mean or per-task selection;
 ``1nn-dtw``
     with ``--with-1nn``: the ResNet2D paper's baseline, 1NN-DTW per task.
+``minirocket``, ``multirocket``
+    with ``--with-rocket``: the practitioner's fast single-task peers, MiniRocket and
+    MultiRocket features with a ridge classifier per task; every multi-task recipe is
+    also compared pairwise with ``minirocket``.
+
+``--protocol`` is ``paper`` by default: the paper's 60/20/20 split, drawn once per
+recording where tasks share recordings (DodgerLoop), so that the comparison of
+multi-task with per-task learning is clean; ``paper-per-task`` is the paper's own
+per-task split.
 
 ``--table1 RECIPE`` adds the ResNet2D paper's Table I view: the average rank of its five
 methods, 1NN-DTW, ResNet1D and ResNet2D apart, and ResNet1D and ResNet2D shared with
@@ -102,7 +111,7 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
     return list(methods.items())
 
 
-def _report(results, backbones, table1=None):
+def _report(results, backbones, table1=None, peer=None):
     from sktsmtl.benchmarking import accuracy_intervals, paired_comparison, rank_table
     from sktsmtl.benchmarking.report import paired_markdown
 
@@ -111,11 +120,17 @@ def _report(results, backbones, table1=None):
     lines.append(rank_table(results, interval=0.95).to_markdown())
     # every recipe against its own backbone learnt apart
     pairs = [(m, b) for b in backbones for m in methods if m.startswith(f"{b}-mtl")]
+    if peer is not None and peer in methods:  # and against the single-task peer
+        pairs += [(m, peer) for b in backbones for m in methods if m.startswith(f"{b}-mtl")]
     paired = paired_comparison(results, pairs=pairs)
     lines += [""] + paired_markdown(paired)
     means = accuracy_intervals(results).groupby("method")["mean"].mean()
-    lines += ["", "Mean over tasks of the per-task mean accuracy:", ""]
-    lines += [f"- {m}: {means[m]:.4f}" for m in methods]
+    cells = results.drop_duplicates(["method", "seed", "group"] if "group" in results
+                                    else ["method", "seed"])
+    fit = cells.groupby(["method", "group"])["fit_seconds"].mean().groupby("method").sum()
+    lines += ["", "Mean over tasks of the per-task mean accuracy; fit time per seed (the "
+                  "groups' fits added up):", ""]
+    lines += [f"- {m}: {means[m]:.4f}; {fit[m]:.1f} s" for m in methods]
     if table1 is not None:
         five = ["1nn-dtw", "resnet1d", f"resnet1d-{table1}", "resnet2d", f"resnet2d-{table1}"]
         view = results[results["method"].isin(five)]
@@ -139,6 +154,10 @@ def main(argv=None):
     parser.add_argument("--backbone", nargs="+", default=["resnet1d"],
                         help="one or more backbones, each with its recipes")
     parser.add_argument("--with-1nn", action="store_true", help="add 1NN-DTW per task")
+    parser.add_argument("--with-rocket", action="store_true",
+                        help="add MiniRocket and MultiRocket per task")
+    parser.add_argument("--protocol", default="paper",
+                        choices=["paper", "paper-per-task"])
     parser.add_argument("--table1", default=None, metavar="RECIPE",
                         help="print the average ranks of Table I's five methods with the "
                              "shared networks trained by RECIPE (e.g. mtl)")
@@ -183,32 +202,37 @@ def main(argv=None):
     backbone_params = dict(args.backbone_param)
     print(f"backbones {' '.join(args.backbone)} {backbone_params or ''}, {args.precision}, "
           f"{args.epochs} epochs, lr {args.lr}, batch 40, "
-          f"seeds {args.seeds}, paper protocol (60/20/20), torch threads {args.threads}")
+          f"seeds {args.seeds}, {args.protocol} protocol (60/20/20), torch threads "
+          f"{args.threads}")
     every_group = []
     for group in args.groups:
         start = time.time()
         methods = ["1nn-dtw"] if args.with_1nn else []
+        if args.with_rocket:
+            methods += ["minirocket", "multirocket"]
         for backbone in args.backbone:
             methods += _methods(backbone, args.finetune_epochs, args.only, args.precision,
                                 backbone_params, args.finetune_lr)
         results = run_benchmark(
             group, methods,
-            protocol="paper", seeds=tuple(args.seeds), data_dir=data_dir,
+            protocol=args.protocol, seeds=tuple(args.seeds), data_dir=data_dir,
             max_epochs=args.epochs, lr=args.lr, out_dir=os.path.join(args.out, group),
             progress=False)
-        text = f"## {group}\n\n" + _report(results, args.backbone, args.table1)
+        peer = "minirocket" if args.with_rocket else None
+        text = f"## {group}\n\n" + _report(results, args.backbone, args.table1, peer)
         text += f"\n\n({time.time() - start:.0f} s for the fits not stored before)\n"
         print(text)
-        with open(os.path.join(args.out, f"{group}_paper_recipes.md"), "w") as f:
+        with open(os.path.join(args.out, f"{group}_{args.protocol}_recipes.md"), "w") as f:
             f.write(text)
         every_group.append(results)
     if len(every_group) > 1:
         import pandas as pd
 
         text = f"## {' + '.join(args.groups)}\n\n" + _report(
-            pd.concat(every_group, ignore_index=True), args.backbone, args.table1)
+            pd.concat(every_group, ignore_index=True), args.backbone, args.table1,
+            "minirocket" if args.with_rocket else None)
         print(text)
-        with open(os.path.join(args.out, "all_groups_paper_recipes.md"), "w") as f:
+        with open(os.path.join(args.out, f"all_groups_{args.protocol}_recipes.md"), "w") as f:
             f.write(text + "\n")
     return 0
 

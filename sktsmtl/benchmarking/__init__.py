@@ -61,7 +61,7 @@ from .reference import (
 )
 from .report import paired_markdown, settings_table, write_report
 from .runner import DEFAULT_METHODS, RESULT_COLUMNS, BenchmarkInterrupted, run_benchmark
-from .statistics import accuracy_intervals, default_pairs, paired_comparison
+from .statistics import PEER_METHODS, accuracy_intervals, default_pairs, paired_comparison
 from .tables import AVERAGE_RANK, accuracy_ranks, mean_accuracy, rank_table, to_markdown
 
 __all__ = [
@@ -86,6 +86,7 @@ __all__ = [
     "to_markdown",
     "accuracy_intervals",
     "default_pairs",
+    "PEER_METHODS",
     "paired_comparison",
     "plot_benchmark",
     "settings_table",

@@ -6,7 +6,7 @@ import warnings
 import pandas as pd
 
 from ._files import check_output_dir, write_atomic
-from .statistics import accuracy_intervals, paired_comparison
+from .statistics import PEER_METHODS, accuracy_intervals, paired_comparison
 from .tables import rank_table, to_markdown
 
 __all__ = ["paired_markdown", "settings_table", "write_report"]
@@ -67,7 +67,10 @@ def paired_markdown(paired):
         sign_p=paired["sign_p"].map(lambda v: f"{v:.3f}"),
         wilcoxon_p=paired["wilcoxon_p"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
     ).set_index("method")
-    return ["Multi-task against the same backbone learnt apart, on the same (task, seed) "
+    against = "the same backbone learnt apart"
+    if paired["baseline"].isin(PEER_METHODS).any():
+        against += " and against the ROCKET peers"
+    return [f"Multi-task against {against}, on the same (task, seed) "
             "cells: wins / ties / losses of the multi-task method, mean accuracy "
             "difference, two-sided sign and Wilcoxon signed-rank p-values:", "",
             to_markdown(shown), ""]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["accuracy_intervals", "default_pairs", "paired_comparison"]
+__all__ = ["PEER_METHODS", "accuracy_intervals", "default_pairs", "paired_comparison"]
 
 
 def _check_columns(results, needed):
@@ -68,8 +68,14 @@ def accuracy_intervals(results, confidence=0.95):
                                        "high", "half_width"])
 
 
+#: Single-task peers every multi-task method is compared with when they run: the
+#: fast first choice of a practitioner.
+PEER_METHODS = ("minirocket", "multirocket")
+
+
 def default_pairs(methods):
-    """``(method, baseline)`` pairs: every ``<name>-mtl`` against ``<name>`` when both run.
+    """``(method, baseline)`` pairs: every ``<name>-mtl`` against ``<name>`` when both run,
+    and against each ROCKET peer (:data:`PEER_METHODS`) that runs.
 
     Parameters
     ----------
@@ -84,10 +90,15 @@ def default_pairs(methods):
     >>> from sktsmtl.benchmarking import default_pairs
     >>> default_pairs(["1nn-dtw", "resnet1d", "resnet1d-mtl", "resnet2d-mtl"])
     [('resnet1d-mtl', 'resnet1d')]
+    >>> default_pairs(["minirocket", "resnet1d", "resnet1d-mtl"])
+    [('resnet1d-mtl', 'resnet1d'), ('resnet1d-mtl', 'minirocket')]
     """
     methods = list(methods)
-    return [(m, m[: -len("-mtl")]) for m in methods
-            if m.endswith("-mtl") and m[: -len("-mtl")] in methods]
+    pairs = [(m, m[: -len("-mtl")]) for m in methods
+             if m.endswith("-mtl") and m[: -len("-mtl")] in methods]
+    pairs += [(m, peer) for peer in PEER_METHODS if peer in methods
+              for m in methods if m.endswith("-mtl")]
+    return pairs
 
 
 def paired_comparison(results, pairs=None, tie_tolerance=1e-9):
