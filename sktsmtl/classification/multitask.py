@@ -310,6 +310,10 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             torch.manual_seed(weight_seed)
             backbone = build_backbone(self.backbone, series[0].shape[0],
                                       self._routed("backbone"))
+            if hasattr(backbone, "initialize_from_series"):
+                # a data-dependent transform (MiniRocket's dilations and biases), set
+                # from the training series of every task the network learns
+                backbone.initialize_from_series(series, seed=int(weight_seed))
             module = build_network(backbone, n_classes, self.task_norm_stats)
             net = self._make_net(
                 module, net_class=MultiTaskNet, criterion=torch.nn.CrossEntropyLoss,

@@ -1,6 +1,6 @@
 """Plain :class:`torch.nn.Module` networks: the backbone contract (:class:`Backbone`) and
 the registry of backbone names, the backbones (ResNet1D, ResNet2D, the TS2Vec encoder,
-ConvTimeNet, InceptionTime), the template-distance layer and the convolution of its
+ConvTimeNet, InceptionTime, MiniRocket), the template-distance layer and the convolution of its
 maps computed from the series, the multi-task heads with
 per-task normalisation statistics, and the MTCS classifier-sharing loss.
 
@@ -32,11 +32,12 @@ from .sharing import (
 )
 from .convtimenet import ConvTimeNet
 from .inceptiontime import InceptionTime
+from .minirocket import MiniRocket
 from .task_norm import attach_task_statistics, task_statistics
 
 for _name, _cls in (("resnet1d", ResNet1D), ("resnet2d", ResNet2D),
                     ("ts2vec", TS2VecEncoder), ("convtimenet", ConvTimeNet),
-                    ("inceptiontime", InceptionTime)):
+                    ("inceptiontime", InceptionTime), ("minirocket", MiniRocket)):
     register_backbone(_name, _cls)
 del _name, _cls
 
@@ -60,6 +61,7 @@ __all__ = [
     "MaskedBatchNorm2d",
     "ConvTimeNet",
     "InceptionTime",
+    "MiniRocket",
     "TS2VecEncoder",
     "hierarchical_contrastive_loss",
     "instance_contrastive_loss",
