@@ -66,6 +66,9 @@ Usage::
     python benchmarks/bench_mtl_recipes.py --backbone resnet1d resnet2d --with-1nn \\
         --only mtl mtl-finetune-all --table1 mtl-finetune-all --epochs 40 \\
         --finetune-epochs 20 --finetune-lr 3e-4 --out ft40    # the best recipe found
+    python benchmarks/bench_mtl_recipes.py --groups DodgerLoop ECG mtcs_table2 \\
+        --with-1nn --with-rocket --only mtl mtl-finetune-all --epochs 20 \\
+        --finetune-epochs 20 --finetune-lr 3e-4    # against the ROCKET peers, leak-free
     python benchmarks/bench_mtl_recipes.py --quick          # 1 epoch, 1 seed, DodgerLoop
 """
 
