@@ -55,7 +55,7 @@ def minirocket_dilations(length, n_features=10_000, max_dilations_per_kernel=32)
     >>> from sktsmtl.nets.minirocket import minirocket_dilations
     >>> dilations, counts = minirocket_dilations(100, 840)
     >>> dilations.tolist(), counts.tolist()
-    ([1, 2, 3, 5, 7, 11], [2, 2, 1, 2, 2, 1])
+    ([1, 2, 3, 4, 5, 7, 9, 12], [3, 1, 1, 1, 1, 1, 1, 1])
     """
     per_kernel = max(n_features, len(_POSITIVE)) // len(_POSITIVE)
     n_dilations = min(per_kernel, max_dilations_per_kernel)
@@ -80,7 +80,7 @@ def minirocket_quantiles(n):
     Examples
     --------
     >>> from sktsmtl.nets.minirocket import minirocket_quantiles
-    >>> minirocket_quantiles(3).round(3).tolist()
+    >>> [round(float(q), 3) for q in minirocket_quantiles(3)]
     [0.618, 0.236, 0.854]
     """
     return np.array([(i * ((np.sqrt(5) + 1) / 2)) % 1 for i in range(1, n + 1)],
