@@ -124,7 +124,8 @@ def _report(results, backbones, table1=None, peer=None):
     # every recipe against its own backbone learnt apart
     pairs = [(m, b) for b in backbones for m in methods if m.startswith(f"{b}-mtl")]
     if peer is not None and peer in methods:  # and against the single-task peer
-        pairs += [(m, peer) for b in backbones for m in methods if m.startswith(f"{b}-mtl")]
+        pairs += [(m, peer) for b in backbones for m in methods
+                  if m.startswith(f"{b}-mtl") and b != peer]
     paired = paired_comparison(results, pairs=pairs)
     lines += [""] + paired_markdown(paired)
     means = accuracy_intervals(results).groupby("method")["mean"].mean()

@@ -92,13 +92,15 @@ def default_pairs(methods):
     [('resnet1d-mtl', 'resnet1d')]
     >>> default_pairs(["minirocket", "resnet1d", "resnet1d-mtl"])
     [('resnet1d-mtl', 'resnet1d'), ('resnet1d-mtl', 'minirocket')]
+    >>> default_pairs(["minirocket", "minirocket-mtl"])
+    [('minirocket-mtl', 'minirocket')]
     """
     methods = list(methods)
     pairs = [(m, m[: -len("-mtl")]) for m in methods
              if m.endswith("-mtl") and m[: -len("-mtl")] in methods]
     pairs += [(m, peer) for peer in PEER_METHODS if peer in methods
               for m in methods if m.endswith("-mtl")]
-    return pairs
+    return list(dict.fromkeys(pairs))  # minirocket-mtl's apart method is a peer too
 
 
 def paired_comparison(results, pairs=None, tie_tolerance=1e-9):
