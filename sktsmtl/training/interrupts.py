@@ -37,7 +37,12 @@ def propagate_interrupts():
 
 
 def interrupts_propagate():
-    """Whether the caller is inside :func:`propagate_interrupts`."""
+    """Whether the caller is inside :func:`propagate_interrupts`.
+
+    Returns
+    -------
+    bool
+    """
     return _PROPAGATE.get()
 
 
@@ -46,6 +51,15 @@ def stopped_by_callback(net):
 
     skorch's ``EarlyStopping`` (and its subclasses) raise ``KeyboardInterrupt`` when
     their patience runs out; they are recognised by their counters.
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        An initialised net.
+
+    Returns
+    -------
+    bool
     """
     for _, callback in getattr(net, "callbacks_", []):
         misses = getattr(callback, "misses_", None)
