@@ -116,6 +116,7 @@ def make_ours(args, patch, seed, multitask=False):
         backbone__d_ff=args.d_ff, backbone__dropout=args.dropout,
         max_epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         weight_decay=args.weight_decay, validation_fraction=args.validation_fraction,
+        early_stopping=None,
         device=args.device, random_state=seed)
 
 

@@ -144,6 +144,7 @@ def make_ours(args, seed, multitask):
         backbone="inceptiontime", multitask=multitask, optimizer=torch.optim.Adam,
         lr=args.lr, weight_decay=args.weight_decay, batch_size=args.batch_size,
         max_epochs=args.epochs, validation_fraction=0.0, normalize=False,
+        early_stopping=None,
         device=args.device, random_state=seed,
         backbone__n_filters=args.n_filters, backbone__depth=args.depth,
         backbone__kernel_sizes=kernel_sizes(args.kernel_size),

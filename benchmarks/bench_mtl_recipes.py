@@ -34,6 +34,16 @@ lr and batch 40):
 ``<backbone>-mtl-recal``, ``<backbone>-mtl-pertask-recal``
     shared, every task's batch-norm statistics recomputed after every epoch
     (``recalibrate_norm=True``), with the mean or per-task selection;
+``<backbone>+minirocket``, ``<backbone>-<recipe>+minirocket``
+    with ``--vote RECIPE ...`` (``apart`` for the backbone learnt apart): soft voting
+    (:class:`~sktsmtl.MultiTaskVotingClassifier`) of that network with MiniRocket per
+    task, their class probabilities averaged per task (MiniRocket's ridge scores
+    calibrated by temperature on its leave-one-out scores); every voting recipe is
+    compared pairwise with the apart network's vote and with ``minirocket``.
+    ``--vote-weights heldout`` weighs the two per task by their held-out accuracy to
+    the power 4 (the network's validation accuracy, MiniRocket's leave-one-out
+    accuracy; names end in ``-heldout``).
+    ``--vote-only`` leaves the networks alone out of the run.
 ``1nn-dtw``
     with ``--with-1nn``: the ResNet2D paper's baseline, 1NN-DTW per task.
 ``minirocket``, ``multirocket``
@@ -69,6 +79,8 @@ Usage::
     python benchmarks/bench_mtl_recipes.py --groups DodgerLoop ECG mtcs_table2 \\
         --with-1nn --with-rocket --only mtl mtl-finetune-all --epochs 20 \\
         --finetune-epochs 20 --finetune-lr 3e-4    # against the ROCKET peers, leak-free
+    python benchmarks/bench_mtl_recipes.py --groups DodgerLoop ECG mtcs_table2 \\
+        --with-rocket --vote apart mtl-pertask --vote-only --epochs 20    # the votes
     python benchmarks/bench_mtl_recipes.py --quick          # 1 epoch, 1 seed, DodgerLoop
 """
 
@@ -88,8 +100,9 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
               if name in (None, backbone)}
 
     def make(**params):
+        # the measured recipes train a fixed number of epochs (best epoch kept)
         return MultiTaskTimeSeriesClassifier(backbone=backbone, precision=precision,
-                                             **routed, **params)
+                                             early_stopping=None, **routed, **params)
 
     methods = {
         backbone: make(multitask=False),
@@ -114,6 +127,26 @@ def _methods(backbone, finetune_epochs, only, precision="float32", backbone_para
     return list(methods.items())
 
 
+def _votes(methods, recipes, weights=("equal",)):
+    """``name+minirocket`` soft-voting methods of the named networks, with equal
+    weights, and ``name+minirocket-heldout`` weighted by held-out accuracy."""
+    from sktsmtl import MultiTaskVotingClassifier
+    from sktsmtl.classification import RocketClassifier
+
+    votes = []
+    for name, network in methods:
+        backbone = name.split("-mtl")[0]
+        recipe = "apart" if name == backbone else name[len(backbone) + 1:]
+        if recipe not in recipes:
+            continue
+        for rule in weights:
+            suffix = "" if rule == "equal" else f"-{rule}"
+            votes.append((f"{name}+minirocket{suffix}", MultiTaskVotingClassifier(
+                [("network", network), ("minirocket", RocketClassifier("minirocket"))],
+                weights=None if rule == "equal" else rule)))
+    return votes
+
+
 def _report(results, backbones, table1=None, peer=None):
     from sktsmtl.benchmarking import accuracy_intervals, paired_comparison, rank_table
     from sktsmtl.benchmarking.report import paired_markdown
@@ -122,7 +155,15 @@ def _report(results, backbones, table1=None, peer=None):
     lines = ["Mean test accuracy (95% interval over seeds) and rank:", ""]
     lines.append(rank_table(results, interval=0.95).to_markdown())
     # every recipe against its own backbone learnt apart
-    pairs = [(m, b) for b in backbones for m in methods if m.startswith(f"{b}-mtl")]
+    pairs = [(m, b) for b in backbones for m in methods if m.startswith(f"{b}-mtl")
+             and "+" not in m]
+    # every voting recipe against the vote (same weights) of the network learnt apart
+    for b in backbones:
+        for m in methods:
+            if m.startswith(f"{b}-mtl") and "+" in m:
+                apart = f"{b}+{m.split('+', 1)[1]}"
+                if apart in methods:
+                    pairs.append((m, apart))
     if peer is not None and peer in methods:  # and against the single-task peer
         pairs += [(m, peer) for b in backbones for m in methods
                   if m.startswith(f"{b}-mtl") and b != peer]
@@ -162,6 +203,16 @@ def main(argv=None):
                         help="add MiniRocket and MultiRocket per task")
     parser.add_argument("--protocol", default="paper",
                         choices=["paper", "paper-per-task"])
+    parser.add_argument("--vote", nargs="+", default=[], metavar="RECIPE",
+                        help="add <network>+minirocket soft-voting methods for these "
+                             "recipes (apart, mtl, mtl-pertask, ...)")
+    parser.add_argument("--vote-weights", nargs="+", default=["equal"],
+                        choices=["equal", "heldout"],
+                        help="weights of the votes: equal, or heldout (each estimator's "
+                             "held-out accuracy per task to the power 4); heldout adds "
+                             "the suffix -heldout to the method names")
+    parser.add_argument("--vote-only", action="store_true",
+                        help="run the voting methods without the networks alone")
     parser.add_argument("--table1", default=None, metavar="RECIPE",
                         help="print the average ranks of Table I's five methods with the "
                              "shared networks trained by RECIPE (e.g. mtl)")
@@ -215,8 +266,12 @@ def main(argv=None):
         if args.with_rocket:
             methods += ["minirocket", "multirocket"]
         for backbone in args.backbone:
-            methods += _methods(backbone, args.finetune_epochs, args.only, args.precision,
+            networks = _methods(backbone, args.finetune_epochs, args.only, args.precision,
                                 backbone_params, args.finetune_lr)
+            votes = _votes(_methods(backbone, args.finetune_epochs, None, args.precision,
+                                    backbone_params, args.finetune_lr), args.vote,
+                           args.vote_weights)
+            methods += ([] if args.vote_only else networks) + votes
         results = run_benchmark(
             group, methods,
             protocol=args.protocol, seeds=tuple(args.seeds), data_dir=data_dir,

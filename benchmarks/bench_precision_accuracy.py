@@ -49,7 +49,8 @@ def main(argv=None):
 
     name = args.backbone + ("-mtl" if args.multitask else "")
     methods = [(f"{name}-{p}", MultiTaskTimeSeriesClassifier(
-        backbone=args.backbone, multitask=args.multitask, precision=p))
+        backbone=args.backbone, multitask=args.multitask, precision=p,
+        early_stopping=None))
         for p in ("float32", "bfloat16")]
     print(f"{name}, {args.epochs} epochs, lr {args.lr}, batch 40, seeds {args.seeds}, "
           f"paper protocol (60/20/20), torch threads {args.threads}")

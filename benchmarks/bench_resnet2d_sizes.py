@@ -115,6 +115,7 @@ def fit_accuracy(sizes, args, data_dir):
     methods = [
         (method_name(label), MultiTaskTimeSeriesClassifier(
             backbone="resnet2d", multitask=True, precision=args.precision,
+            early_stopping=None,
             **{f"backbone__{k}": v for k, v in params.items()}))
         for label, params in sizes.items()]
     frames = []

@@ -21,6 +21,12 @@ def _find_ucr_dir():
 
 
 @pytest.fixture(scope="session")
+def ucr_dir_or_none():
+    """The UCR archive folder, or None where there is none (no skip)."""
+    return _find_ucr_dir()
+
+
+@pytest.fixture(scope="session")
 def ucr_dir():
     """The UCR archive folder: ``SKTSMTL_UCR_DIR``, else ``../shared/data/ucr``.
 

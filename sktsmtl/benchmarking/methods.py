@@ -43,6 +43,12 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
 ``inceptiontime``, ``inceptiontime-mtl``
     InceptionTime (Ismail Fawaz et al. 2020) per task or shared: lr 1e-3, batch 64, no
     weight decay (the paper's Adam settings).
+``resnet1d+minirocket``, ``resnet1d-mtl+minirocket``
+    Soft voting (:class:`~sktsmtl.MultiTaskVotingClassifier`, equal weights) of
+    MiniRocket per task with ResNet1D per task, or with ResNet1D shared by all tasks
+    and every task predicted by its own best validation epoch
+    (``model_selection="per_task"``); the networks at lr 1e-3, batch 40, 20 epochs
+    (the settings of the measurement on the Benchmarks page).
 ``<backbone>``, ``<backbone>-mtl``
     Any other backbone registered with :func:`sktsmtl.nets.register_backbone`: the
     classifier's defaults, per task or shared.
@@ -237,6 +243,24 @@ def _rocket(variant):
     return factory
 
 
+def _vote_with_minirocket(multitask):
+    def factory():
+        from ..classification import (
+            MultiTaskTimeSeriesClassifier,
+            MultiTaskVotingClassifier,
+            RocketClassifier,
+        )
+
+        selection = dict(model_selection="per_task") if multitask else {}
+        network = MultiTaskTimeSeriesClassifier(
+            backbone="resnet1d", multitask=multitask, lr=1e-3, max_epochs=20,
+            batch_size=40, early_stopping=None, **selection)
+        return MultiTaskVotingClassifier([("network", network),
+                                          ("minirocket", RocketClassifier("minirocket"))])
+
+    return factory
+
+
 def _one_nn_dtw():
     from ..classification import KNeighborsDTWClassifier, PerTaskClassifier
 
@@ -244,10 +268,15 @@ def _one_nn_dtw():
 
 
 # each paper's training settings
-_RESNET = dict(lr=1e-4, batch_size=40)  # the ResNet2D paper
-_MTCS = dict(final_estimator="svm", lr=1e-3, batch_size=32)  # the MTCS paper
-_CONVTIMENET = dict(lr=1e-3, batch_size=32, weight_decay=0.0)  # ConvTimeNet's Adam
-_INCEPTIONTIME = dict(lr=1e-3, batch_size=64, weight_decay=0.0)  # InceptionTime's Adam
+# each paper trains a fixed number of epochs and keeps the best validation epoch: no
+# early stopping (the estimator's default stops after 20 epochs without progress)
+_RESNET = dict(lr=1e-4, batch_size=40, early_stopping=None)  # the ResNet2D paper
+_MTCS = dict(final_estimator="svm", lr=1e-3, batch_size=32,
+             early_stopping=None)  # the MTCS paper
+_CONVTIMENET = dict(lr=1e-3, batch_size=32, weight_decay=0.0,
+                    early_stopping=None)  # ConvTimeNet's Adam
+_INCEPTIONTIME = dict(lr=1e-3, batch_size=64, weight_decay=0.0,
+                      early_stopping=None)  # InceptionTime's Adam
 
 _BUILTIN = [
     BenchmarkMethod("1nn-dtw", _one_nn_dtw, "1NN-DTW per task, unconstrained"),
@@ -279,6 +308,10 @@ _BUILTIN = [
                     "MiniRocket features and a ridge classifier per task"),
     BenchmarkMethod("multirocket", _rocket("multirocket"),
                     "MultiRocket features and a ridge classifier per task"),
+    BenchmarkMethod("resnet1d+minirocket", _vote_with_minirocket(False),
+                    "ResNet1D per task and MiniRocket per task, soft voting"),
+    BenchmarkMethod("resnet1d-mtl+minirocket", _vote_with_minirocket(True),
+                    "ResNet1D shared (per-task selection) and MiniRocket, soft voting"),
 ]
 
 _REGISTRY = {_key(m.name): m for m in _BUILTIN}

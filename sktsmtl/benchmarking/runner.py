@@ -61,8 +61,8 @@ DEFAULT_METHODS = ("1nn-dtw", "resnet1d", "resnet1d-mtl", "resnet2d", "resnet2d-
 #: Columns of the tidy results, one row per (method, seed, task).
 RESULT_COLUMNS = (
     "group", "protocol", "method", "task", "seed", "accuracy", "fit_seconds",
-    "score_seconds", "n_fit", "n_test", "max_epochs", "lr", "batch_size", "normalize",
-    "device", "validation_fraction",
+    "score_seconds", "compile_seconds", "n_fit", "n_test", "max_epochs", "lr",
+    "batch_size", "normalize", "device", "validation_fraction",
 )
 
 # Estimator parameters recorded with every result (None where a method has none).
@@ -195,23 +195,51 @@ def _read_cell(path, spec):
     return record
 
 
+@contextlib.contextmanager
+def _numba_compilation():
+    """Seconds numba spends compiling inside the block (a one-off cost: later runs load
+    the kernels from its cache), as ``[seconds]``; ``[0.0]`` without numba."""
+    spent = [0.0]
+    try:
+        from numba.core import event
+    except ImportError:  # pragma: no cover - numba is a dependency
+        yield spent
+        return
+    with event.install_recorder("numba:compile") as recorder:
+        yield spent
+    depth, start = 0, 0.0
+    for timestamp, ev in recorder.buffer:  # outermost compilations only
+        if ev.is_start:
+            depth += 1
+            if depth == 1:
+                start = timestamp
+        elif ev.is_end and depth > 0:
+            depth -= 1
+            if depth == 0:
+                spent[0] += timestamp - start
+
+
 def _run_cell(estimator, protocol, data, seed, normalize_data):
-    """Fit one method for one seed on all tasks; per-task accuracies and timings."""
+    """Fit one method for one seed on all tasks; per-task accuracies and timings (fit
+    and score without numba's compilation, which is reported apart)."""
     X_fit, y_fit, X_test, y_test = protocol.split(data, seed)
     if normalize_data:
         from ..preprocessing import ZNormalizer
 
         X_fit = ZNormalizer().fit_transform(X_fit)
         X_test = ZNormalizer().fit_transform(X_test)
-    start = time.perf_counter()
-    estimator.fit(X_fit, y_fit)
-    fit_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    scores = estimator.score_tasks(X_test, y_test)
-    score_seconds = time.perf_counter() - start
+    with _numba_compilation() as fit_compile:
+        start = time.perf_counter()
+        estimator.fit(X_fit, y_fit)
+        fit_seconds = time.perf_counter() - start
+    with _numba_compilation() as score_compile:
+        start = time.perf_counter()
+        scores = estimator.score_tasks(X_test, y_test)
+        score_seconds = time.perf_counter() - start
     return {
-        "fit_seconds": fit_seconds,
-        "score_seconds": score_seconds,
+        "fit_seconds": max(0.0, fit_seconds - fit_compile[0]),
+        "score_seconds": max(0.0, score_seconds - score_compile[0]),
+        "compile_seconds": fit_compile[0] + score_compile[0],
         "accuracy": {str(t): float(a) for t, a in scores.items()},
         "n_fit": {str(t): int(len(y_fit[t])) for t in y_fit},
         "n_test": {str(t): int(len(y_test[t])) for t in y_test},
@@ -243,8 +271,54 @@ def _scheduler_context(scheduler):
 def _progress_bar(total, initial, desc, enabled):
     from tqdm.auto import tqdm
 
+    # no rate-based estimate: cells of different methods cost different times, so
+    # the time left is estimated per method (_TimeLeft) and shown in the postfix
     return tqdm(total=total, initial=initial, desc=desc, unit="fit", disable=not enabled,
-                dynamic_ncols=True)
+                dynamic_ncols=True,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} fits "
+                           "[{elapsed}{postfix}]")
+
+
+def _cell_seconds(record):
+    return record["fit_seconds"] + record["score_seconds"]
+
+
+class _TimeLeft:
+    """The time a run has left, from each method's own finished cells.
+
+    A cell is expected to take the mean time (fit and score, numba's compilation
+    excluded) of the finished cells of its method, read back or computed in this run;
+    a method with no finished cell yet has no estimate, and the text says so.
+    """
+
+    def __init__(self, cells):
+        self._seconds = {}
+        for cell in cells:
+            if cell.record is not None:
+                self.add(cell)
+
+    def add(self, cell):
+        self._seconds.setdefault(cell.method, []).append(_cell_seconds(cell.record))
+
+    def text(self, cells):
+        left = [c for c in cells if c.record is None]
+        if not left:
+            return ""
+        known = sum(sum(self._seconds[c.method]) / len(self._seconds[c.method])
+                    for c in left if c.method in self._seconds)
+        unknown = sorted({c.method for c in left if c.method not in self._seconds})
+        parts = [f"left ~{_duration(known)}" if known or not unknown else ""]
+        if unknown:
+            parts.append("not yet timed: " + ", ".join(unknown))
+        return "; ".join(p for p in parts if p)
+
+
+def _duration(seconds):
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _with_epoch_progress(estimator, prefix):
@@ -400,8 +474,17 @@ def run_benchmark(
     cells = _plan_cells(resolved, seeds, settings, store, spec_base)
 
     todo = [c for c in cells if c.record is None]
+    if progress and len(todo) < len(cells):
+        from tqdm.auto import tqdm
+
+        tqdm.write(f"{group_name} ({protocol.name}): {len(cells) - len(todo)} of "
+                   f"{len(cells)} fits read back from {str(store)!r} (stored by an "
+                   f"earlier run); {len(todo)} to compute")
     bar = _progress_bar(len(cells), len(cells) - len(todo),
                         f"{group_name} ({protocol.name})", progress)
+    bar.time_left = _TimeLeft(cells)
+    bar.cells = cells
+    bar.set_postfix_str(bar.time_left.text(cells), refresh=False)
     try:
         mine = [c for c in todo if c.lock is None or c.lock.acquire()]
         # read again under the lock: another run may have finished a cell meanwhile
@@ -410,7 +493,7 @@ def run_benchmark(
                 cell.record = _read_cell(cell.path, cell.spec)
                 if cell.record is not None:
                     cell.lock.release()
-                    bar.update(1)
+                    _advance(bar, cell)
         mine = [c for c in mine if c.record is None]
         elsewhere = [c for c in todo if c not in mine]
         _compute(mine, protocol, data, scheduler, n_jobs, progress, bar)
@@ -434,7 +517,15 @@ def _finish(cell, result, bar):
         shutil.rmtree(cell.checkpoint_dir, ignore_errors=True)
     if cell.lock is not None:
         cell.lock.release()
-    bar.set_postfix_str(f"{cell.method} seed {cell.seed}", refresh=False)
+    _advance(bar, cell)
+
+
+def _advance(bar, cell):
+    """One more cell done: the bar moves and re-estimates the time left."""
+    bar.time_left.add(cell)
+    left = bar.time_left.text(bar.cells)
+    bar.set_postfix_str(f"{cell.method} seed {cell.seed} done" + (f"; {left}" if left
+                                                                  else ""), refresh=False)
     bar.update(1)
 
 
@@ -449,7 +540,7 @@ def _compute(cells, protocol, data, scheduler, n_jobs, progress, bar):
         threads = _threads_per_worker(n_jobs, len(cells)) if local_workers else None
         outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             delayed(_cell_task)(i, c.estimator, protocol, data, c.seed, c.normalize_data,
-                                progress and f"{c.method} seed {c.seed}", threads,
+                                progress and f"{c.method} s{c.seed}", threads,
                                 # workers of a cluster may not share this disk
                                 c.checkpoint_dir if scheduler is None else None)
             for i, c in enumerate(cells))
@@ -480,20 +571,20 @@ def _collect(cells, protocol, data, progress, bar):
             record = _read_cell(cell.path, cell.spec)
             if record is not None:
                 cell.record = record
-                bar.update(1)
+                _advance(bar, cell)
                 pending.remove(cell)
             elif cell.lock.acquire():
                 record = _read_cell(cell.path, cell.spec)  # written just before release?
                 if record is not None:
                     cell.record = record
                     cell.lock.release()
-                    bar.update(1)
+                    _advance(bar, cell)
                     pending.remove(cell)
                     continue
                 # the other run stopped without this cell: compute it here
                 _, result = _cell_task(0, cell.estimator, protocol, data, cell.seed,
                                        cell.normalize_data,
-                                       progress and f"{cell.method} seed {cell.seed}",
+                                       progress and f"{cell.method} s{cell.seed}",
                                        checkpoint_dir=cell.checkpoint_dir)
                 _finish(cell, result, bar)
                 pending.remove(cell)
@@ -561,6 +652,8 @@ def _tidy(cells, task_names, group, protocol, normalize):
                 group=group, protocol=protocol, method=cell.method, task=task,
                 seed=cell.seed, accuracy=record["accuracy"][task],
                 fit_seconds=record["fit_seconds"], score_seconds=record["score_seconds"],
+                # cells written before compilation was timed apart: unknown
+                compile_seconds=record.get("compile_seconds", float("nan")),
                 n_fit=record["n_fit"][task], n_test=record["n_test"][task],
                 normalize=normalize, **{p: record["params"][p] for p in _RECORDED_PARAMS}))
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))

@@ -74,8 +74,10 @@ PEER_METHODS = ("minirocket", "multirocket")
 
 
 def default_pairs(methods):
-    """``(method, baseline)`` pairs: every ``<name>-mtl`` against ``<name>`` when both run,
-    and against each ROCKET peer (:data:`PEER_METHODS`) that runs.
+    """``(method, baseline)`` pairs: every multi-task method (``-mtl`` in its name)
+    against the same method learnt apart (the name without ``-mtl``: ``resnet1d`` for
+    ``resnet1d-mtl``, ``resnet1d+minirocket`` for ``resnet1d-mtl+minirocket``) when
+    both run, and against each ROCKET peer (:data:`PEER_METHODS`) that runs.
 
     Parameters
     ----------
@@ -94,12 +96,15 @@ def default_pairs(methods):
     [('resnet1d-mtl', 'resnet1d'), ('resnet1d-mtl', 'minirocket')]
     >>> default_pairs(["minirocket", "minirocket-mtl"])
     [('minirocket-mtl', 'minirocket')]
+    >>> default_pairs(["minirocket", "resnet1d+minirocket", "resnet1d-mtl+minirocket"])
+    [('resnet1d-mtl+minirocket', 'resnet1d+minirocket'), \
+('resnet1d-mtl+minirocket', 'minirocket')]
     """
     methods = list(methods)
-    pairs = [(m, m[: -len("-mtl")]) for m in methods
-             if m.endswith("-mtl") and m[: -len("-mtl")] in methods]
-    pairs += [(m, peer) for peer in PEER_METHODS if peer in methods
-              for m in methods if m.endswith("-mtl")]
+    shared = [m for m in methods if "-mtl" in m]
+    pairs = [(m, m.replace("-mtl", "", 1)) for m in shared
+             if m.replace("-mtl", "", 1) in methods]
+    pairs += [(m, peer) for peer in PEER_METHODS if peer in methods for m in shared]
     return list(dict.fromkeys(pairs))  # minirocket-mtl's apart method is a peer too
 
 

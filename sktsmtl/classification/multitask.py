@@ -62,12 +62,15 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
 
     Parameters
     ----------
-    backbone : str or torch.nn.Module subclass, default="resnet2d"
-        The shared network: a registered name (``"resnet2d"``, ``"resnet1d"``,
-        ``"ts2vec"``, ``"convtimenet"``, ``"inceptiontime"``, or one added with
-        :func:`sktsmtl.nets.register_backbone`), or a class that follows the contract of
-        :class:`sktsmtl.nets.Backbone`. Its arguments are ``backbone__<name>``
-        parameters (``backbone__n_templates=32``, ``backbone__preset="tiny"``).
+    backbone : str or torch.nn.Module subclass, default="resnet1d"
+        The shared network: a registered name (``"resnet1d"``, ``"resnet2d"``,
+        ``"ts2vec"``, ``"convtimenet"``, ``"inceptiontime"``, ``"minirocket"``, or one
+        added with :func:`sktsmtl.nets.register_backbone`), or a class that follows the
+        contract of :class:`sktsmtl.nets.Backbone`. Its arguments are
+        ``backbone__<name>`` parameters (``backbone__filters=(32, 64, 64)``,
+        ``backbone="resnet2d", backbone__n_templates=32``, ``backbone__preset="tiny"``).
+        ResNet1D is the default because it trains well at the default settings on a
+        CPU (see :doc:`/benchmarks`, "Defaults"); ResNet2D is the ResNet2D paper's.
     multitask : bool, default=True
         False trains one independent network per task through the same code (the
         papers' non-MTL baselines).
@@ -107,6 +110,21 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
     task_weights : dict, default=None
         ``{task: weight}``: each task's training loss is multiplied by its weight
         (tasks left out weigh 1); None weighs every task 1.
+    class_weight : {"balanced"}, dict or None, default=None
+        Weights of the classes in each task's training loss, for imbalanced tasks (the
+        validation scores stay unweighted). "balanced" weighs every task's class ``c``
+        by ``n_t / (n_classes_t * n_t,c)`` from the labels given to fit, as
+        scikit-learn does. A dict ``{task: "balanced" or {class: weight}}`` sets it per
+        task (tasks and classes left out weigh 1); for one task's array, a dict is
+        ``{class: weight}`` as in scikit-learn. It weighs the networks' training (and
+        fine-tuning) loss; a ``final_estimator`` is fitted unweighted.
+    warm_start : bool, default=False
+        When True, ``fit`` goes on training the networks of the previous fit (their
+        weights, optimiser state and history; ``max_epochs`` more epochs at the current
+        ``lr``) instead of new ones, as skorch's ``warm_start`` does. The data must
+        have the tasks and classes of the previous fit; per-task selection,
+        fine-tuning and the final estimator then run again on the result. Not with
+        ``checkpoint_dir``.
     gradient_surgery : {None, "pcgrad"}, default=None
         "pcgrad" (Yu et al. 2020): the backbone gradients of one iteration's batches
         (one per task) are projected onto the normal plane of the others' where they
@@ -158,6 +176,13 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         ``{task: epoch}`` of the fine-tuning stage kept for each task, 0 where the
         jointly trained state scored at least as well on the task's validation part;
         only with ``finetune_epochs > 0``.
+    heldout_accuracy_ : dict or float
+        ``{task: accuracy}`` of the kept state (or fine-tuned network) on the task's
+        validation part, an estimate of its accuracy on new series (a little
+        optimistic: the epoch was chosen on it); one float for one task's array. Only
+        with a validation part (``validation_fraction > 0``) and no
+        ``final_estimator``. :class:`~sktsmtl.MultiTaskVotingClassifier` weighs
+        estimators by it.
     n_features_in_ : int
         Series length, only for a plain 2D array input.
     interrupted_ : bool
@@ -210,6 +235,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         "recalibrate_norm": ["boolean"],
         "model_selection": [StrOptions({"mean", "per_task"})],
         "task_weights": [dict, None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "warm_start": ["boolean"],
         "gradient_surgery": [StrOptions({"pcgrad"}), None],
         "finetune_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "finetune": [StrOptions({"head", "all"})],
@@ -219,7 +246,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
 
     def __init__(
         self,
-        backbone="resnet2d",
+        backbone="resnet1d",
         *,
         multitask=True,
         sharing="hard",
@@ -230,6 +257,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         recalibrate_norm=False,
         model_selection="mean",
         task_weights=None,
+        class_weight=None,
+        warm_start=False,
         gradient_surgery=None,
         finetune_epochs=0,
         finetune="head",
@@ -238,10 +267,10 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         optimizer=torch.optim.AdamW,
         max_epochs=100,
         batch_size=40,
-        lr=1e-4,
+        lr=1e-3,
         weight_decay=1e-2,
         validation_fraction=0.25,
-        early_stopping=None,
+        early_stopping=20,
         device="cpu",
         precision="float32",
         random_state=None,
@@ -260,6 +289,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self.recalibrate_norm = recalibrate_norm
         self.model_selection = model_selection
         self.task_weights = task_weights
+        self.class_weight = class_weight
+        self.warm_start = warm_start
         self.gradient_surgery = gradient_surgery
         self.finetune_epochs = finetune_epochs
         self.finetune = finetune
@@ -288,8 +319,9 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         return panel
 
     def _fit_network(self, series, task_index, y, n_classes, task_names, random_state,
-                     task_weights=None, *, stage):
-        """Build and train one network (shared by ``task_names``, or one task's own).
+                     task_weights=None, *, stage, class_weights=None, previous=None):
+        """Build and train one network (shared by ``task_names``, or one task's own);
+        with ``previous`` (warm start), train that fitted net further instead.
 
         Returns the fitted net and a function that gives its ``(train, valid)`` split.
         """
@@ -297,6 +329,22 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         dataset = TaskDataset(series, task_index, y)
         train_split = (TaskStratifiedSplit(self.validation_fraction, split_seed, task_names)
                        if self.validation_fraction > 0 else None)
+        label = "" if stage == "shared" else f"task {task_names[0]}"
+
+        def split():
+            return train_split(dataset) if train_split is not None else (dataset, None)
+
+        if previous is not None:
+            changed = {k: v for k, v in dict(
+                max_epochs=self.max_epochs, lr=self.lr, batch_size=self.batch_size,
+                class_weights=class_weights).items() if getattr(previous, k) != v}
+            if changed:  # the optimiser keeps its state unless lr changes
+                previous.set_params(**changed)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(weight_seed)
+                net = self._train(previous, dataset, stage=stage, label=label,
+                                  continued=True)
+            return net, split
         sharing_loss = None
         if self.sharing == "mtcs" and len(n_classes) > 1:
             from ..nets.sharing import ClassifierSharingLoss
@@ -321,12 +369,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 callbacks=callbacks, sampler_seed=sampler_seed,
                 task_names=list(task_names), sharing_criterion=sharing_loss,
                 task_weights=task_weights, gradient_surgery=self.gradient_surgery,
-                recalibrate_norm=self.recalibrate_norm)
-            net = self._train(net, dataset, stage=stage)
-
-        def split():
-            return train_split(dataset) if train_split is not None else (dataset, None)
-
+                recalibrate_norm=self.recalibrate_norm, class_weights=class_weights)
+            net = self._train(net, dataset, stage=stage, label=label)
         return net, split
 
     def _task_weight_list(self, tasks):
@@ -345,6 +389,53 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 raise ValueError(
                     f"task_weights[{t!r}] must be a finite number >= 0, got {w!r}.")
             weights.append(float(w))
+        return weights
+
+    def _class_weight_list(self, tasks, classes, labels, single_array):
+        """Per task index, the weight of every class in its training loss, or None."""
+        if self.class_weight is None:
+            return None
+        if self.class_weight == "balanced":
+            specs = {t: "balanced" for t in tasks}
+        elif single_array:  # scikit-learn's {class: weight} for the one task
+            specs = {tasks[0]: self.class_weight}
+        else:
+            unknown = [t for t in self.class_weight if t not in tasks]
+            if unknown:
+                raise ValueError(
+                    f"class_weight names tasks {unknown!r} that are not in the data; the "
+                    f"tasks are {list(tasks)!r}. (A dict of class weights is per task: "
+                    "{task: {class: weight}}.)")
+            specs = self.class_weight
+        weights = []
+        for t in tasks:
+            spec = specs.get(t)
+            if spec is None:
+                weights.append(None)
+            elif isinstance(spec, str) and spec == "balanced":
+                counts = np.bincount(np.searchsorted(classes[t], labels.task_labels(t)),
+                                     minlength=len(classes[t]))
+                weights.append((counts.sum() / (len(counts) * np.maximum(counts, 1)))
+                               .tolist())
+            elif isinstance(spec, dict):
+                known = set(classes[t].tolist())
+                strange = [c for c in spec if c not in known]
+                if strange:
+                    raise ValueError(
+                        f"class_weight for task {t!r} names classes {strange!r} that are "
+                        f"not in its labels {sorted(known, key=str)!r}.")
+                row = []
+                for c in classes[t].tolist():
+                    w = spec.get(c, 1.0)
+                    if (isinstance(w, bool) or not isinstance(w, numbers.Real)
+                            or not (w >= 0 and math.isfinite(w))):
+                        raise ValueError(f"class_weight for task {t!r}, class {c!r} must be "
+                                         f"a finite number >= 0, got {w!r}.")
+                    row.append(float(w))
+                weights.append(row)
+            else:
+                raise ValueError(f"class_weight for task {t!r} must be 'balanced' or a "
+                                 f"dict {{class: weight}}, got {spec!r}.")
         return weights
 
     def _select_per_task(self, net, tasks):
@@ -392,8 +483,9 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                     monitor="valid_acc", lower_is_better=False,
                     callbacks=[("task_accuracy", TaskAccuracy(list(names)))],
                     sampler_seed=seeds[i], task_names=list(names), lr=lr,
-                    max_epochs=self.finetune_epochs)
-                net = self._train(net, train_t, stage=f"finetune-{i}", required=False)
+                    max_epochs=self.finetune_epochs, class_weights=self._class_weights)
+                net = self._train(net, train_t, stage=f"finetune-{i}", required=False,
+                                  label=f"fine-tune {names[i]}")
             for p in net.module_.backbone.parameters():
                 p.requires_grad_(True)
             histories[t] = net.history
@@ -414,12 +506,16 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         Returns the fitted attributes, set on the estimator only when all went well.
         """
         fitted = {}
+        previous = self._previous_networks(tasks)
+        weights = self._class_weights
         if self.multitask:
             net, split = self._fit_network(panel.series, row_task, row_class, n_classes,
                                            names, self.random_state,
-                                           self._task_weight_list(tasks), stage="shared")
+                                           self._task_weight_list(tasks), stage="shared",
+                                           class_weights=weights,
+                                           previous=previous.get("shared"))
             fitted.update(nets_={t: net for t in tasks}, history_=net.history,
-                          best_epoch_=net.best_epoch_)
+                          best_epoch_=net.best_epoch_, _trained_nets={"shared": net})
             if self.model_selection == "per_task" and len(tasks) > 1:
                 fitted["nets_"], fitted["best_epoch_"] = self._select_per_task(net, tasks)
             if self.finetune_epochs > 0 and not net.interrupted_:
@@ -435,12 +531,32 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             net, _ = self._fit_network([panel.series[r] for r in rows],
                                        np.zeros(len(rows), dtype=np.int64),
                                        row_class[rows], [n_classes[i]], [names[i]],
-                                       seeds[i], stage=f"task-{i}")
+                                       seeds[i], stage=f"task-{i}",
+                                       class_weights=None if weights is None else
+                                       [weights[i]], previous=previous.get(f"task-{i}"))
             nets[t], histories[t], best[t] = net, net.history, net.best_epoch_
             if net.interrupted_ and i < len(tasks) - 1:
                 # later tasks would have no network at all: the fit cannot return
                 raise KeyboardInterrupt(f"interrupted while training task {t!r}")
-        return dict(nets_=nets, history_=histories, best_epoch_=best)
+        return dict(nets_=nets, history_=histories, best_epoch_=best,
+                    _trained_nets={f"task-{i}": nets[t] for i, t in enumerate(tasks)})
+
+    def _previous_networks(self, tasks):
+        """With ``warm_start``, the trained networks of the previous fit, by stage."""
+        if not self.warm_start or not hasattr(self, "nets_"):
+            return {}
+        if self.checkpoint_dir is not None:
+            raise ValueError("warm_start continues a finished fit and checkpoint_dir "
+                             "resumes an interrupted one: set only one of them.")
+        trained = getattr(self, "_trained_nets", {})
+        wanted = "shared" if self.multitask else "task-0"
+        if list(self.tasks_) != list(tasks) or wanted not in trained:
+            raise ValueError(
+                f"warm_start goes on training the previous fit's networks, which learnt "
+                f"the tasks {list(self.tasks_)!r} with multitask="
+                f"{'shared' in trained}; this fit has the tasks {list(tasks)!r} and "
+                f"multitask={self.multitask}. Fit with warm_start=False to start anew.")
+        return trained
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y):
@@ -509,6 +625,17 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
 
         names = [str(t) for t in tasks]
         n_classes = [len(classes[t]) for t in tasks]
+        if self.warm_start and hasattr(self, "nets_"):
+            before = self.classes_ if not self._single_array else {tasks[0]: self.classes_}
+            changed = [t for t in tasks if t in before and
+                       not np.array_equal(np.asarray(before[t]), classes[t])]
+            if changed:
+                raise ValueError(
+                    f"warm_start needs the classes of the previous fit; task "
+                    f"{changed[0]!r} had {list(before[changed[0]])!r} and now has "
+                    f"{list(classes[changed[0]])!r}.")
+        self._class_weights = self._class_weight_list(tasks, classes, labels,
+                                                      kind == "array")
         self._open_checkpoints(panel.series, row_task, row_class)
         try:
             fitted = self._fit_networks(panel, tasks, names, n_classes, row_task,
@@ -531,8 +658,36 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             del self.final_estimators_
         self._single_array = kind == "array"
         self.classes_ = classes[tasks[0]] if self._single_array else classes
+        heldout = self._heldout_accuracy(tasks, names)
+        if heldout is None:
+            vars(self).pop("heldout_accuracy_", None)
+        else:
+            self.heldout_accuracy_ = heldout[tasks[0]] if self._single_array else heldout
         self._close_checkpoints()
         return self
+
+    def _heldout_accuracy(self, tasks, names):
+        """Every task's validation accuracy at the state that predicts it, or None."""
+        if self.final_estimator is not None or self.validation_fraction == 0:
+            return None
+        out = {}
+        for t, name in zip(tasks, names):
+            kept = getattr(self, "finetune_epoch_", {}).get(t, 0)
+            if kept:
+                row = self.finetune_history_[t][kept - 1]
+            else:
+                history = self.history_[t] if isinstance(self.history_, dict) else \
+                    self.history_
+                best = self.best_epoch_[t] if isinstance(self.best_epoch_, dict) else \
+                    self.best_epoch_
+                if not best:
+                    return None
+                row = history[best - 1]
+            value = row.get(f"valid_acc_{name}")
+            if value is None:
+                return None
+            out[t] = float(value)
+        return out
 
     def _make_final_estimator(self, seed):
         if isinstance(self.final_estimator, str):  # "svm", the only named one

@@ -75,6 +75,10 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         ``{task: channel count}``.
     n_features_in_ : int
         Only on one task's array input: its second dimension (series length for 2D).
+    heldout_accuracy_ : dict or float
+        ``{task: estimate}`` where every task's estimator has a ``heldout_accuracy_``
+        (:class:`~sktsmtl.RocketClassifier`'s leave-one-out accuracy); one float for
+        one task's array.
 
     See Also
     --------
@@ -151,6 +155,11 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             self.classes_ = fitted[0].classes_
         else:
             self.classes_ = classes
+        vars(self).pop("heldout_accuracy_", None)
+        if all(hasattr(e, "heldout_accuracy_") for e in fitted):
+            heldout = {t: e.heldout_accuracy_ for t, e in self.estimators_.items()}
+            self.heldout_accuracy_ = (heldout[self.tasks_[0]] if self._single_array
+                                      else heldout)
         return self
 
     @staticmethod

@@ -11,9 +11,11 @@ import numbers
 import warnings
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import RidgeClassifierCV
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelBinarizer, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -42,6 +44,44 @@ def _transformer(variant, n_kernels, seed, n_jobs):
         return MiniRocketMultivariate(num_kernels=n_kernels, random_state=seed,
                                       n_jobs=n_jobs)
     return MultiRocketMultivariate(num_kernels=n_kernels, random_state=seed, n_jobs=n_jobs)
+
+
+def _class_scores(decision):
+    """``(n, n_classes)`` scores from ridge decision values (binary: ``-d`` and ``d``)."""
+    decision = np.asarray(decision, dtype=np.float64)
+    if decision.ndim == 1:
+        return np.column_stack([-decision, decision])
+    return decision
+
+
+def _leave_one_out_decision(features, targets, alpha):
+    """The ridge's decision value of every training series when fitted without it.
+
+    ``features`` are standardised (column means 0), so the intercept is the targets'
+    mean and the hat matrix is ``1/n + U diag(s^2 / (s^2 + alpha)) U^T`` from the thin
+    SVD ``features = U diag(s) V^T``: one decomposition gives every leave-one-out value,
+    ``(fitted_i - h_ii y_i) / (1 - h_ii)``, as scikit-learn's own penalty search does.
+    """
+    n = len(features)
+    u, s, _ = np.linalg.svd(features, full_matrices=False)
+    shrink = s ** 2 / (s ** 2 + alpha)
+    mean = targets.mean(axis=0)
+    fitted = mean + u @ (shrink[:, None] * (u.T @ (targets - mean)))
+    hat = 1.0 / n + (u ** 2) @ shrink
+    return (fitted - hat[:, None] * targets) / (1.0 - hat)[:, None]
+
+
+def _fit_temperature(scores, codes):
+    """Temperature of the softmax of ``scores`` with the least log loss on ``codes``."""
+    rows = np.arange(len(codes))
+
+    def log_loss(log_t):
+        return -log_softmax(scores / np.exp(log_t), axis=1)[rows, codes].mean()
+
+    # decision values live on the scale of the {-1, 1} targets: e^-5 to e^3 covers
+    # a near-certain to a near-uniform classifier
+    return float(np.exp(minimize_scalar(log_loss, bounds=(-5.0, 3.0),
+                                        method="bounded").x))
 
 
 def _writable(value):
@@ -92,6 +132,13 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         The fitted feature transform.
     scaler_ : StandardScaler
     ridge_ : RidgeClassifierCV
+    heldout_accuracy_ : float
+        Leave-one-out accuracy of the ridge classifier on the training series (its
+        penalty chosen on the same values): an estimate of its accuracy on new series,
+        by which :class:`~sktsmtl.MultiTaskVotingClassifier` weighs it.
+    temperature_ : float
+        Temperature of the softmax over ridge scores in :meth:`predict_proba`, fitted
+        on the training series' leave-one-out scores.
     n_features_in_ : int
         Width of a 2D ``(n, L)`` training array.
 
@@ -100,6 +147,13 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
     Missing values inside a series are filled by linear interpolation (UCR's NaN
     padding too, with the last observed value). Series must share one length: resample
     others first (:class:`~sktsmtl.preprocessing.Resampler`).
+
+    A ridge classifier gives scores, not probabilities. :meth:`predict_proba` is the
+    softmax of the scores divided by ``temperature_`` (temperature scaling, Guo et al.
+    2017), the temperature chosen for the least log loss on the ridge's leave-one-out
+    scores of the training series: calibrated without held-out data, so that the
+    classifier can vote with probabilistic ones
+    (:class:`~sktsmtl.MultiTaskVotingClassifier`).
 
     References
     ----------
@@ -201,10 +255,16 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
             warnings.simplefilter("ignore", FutureWarning)
             features = np.asarray(self.transformer_.fit_transform(X), dtype=np.float64)
         self.scaler_ = StandardScaler().fit(features)
+        features = self.scaler_.transform(features)
         alphas = np.logspace(-3, 3, 10) if self.alphas is None else np.asarray(self.alphas)
-        self.ridge_ = RidgeClassifierCV(alphas=alphas).fit(
-            self.scaler_.transform(features), y)
+        self.ridge_ = RidgeClassifierCV(alphas=alphas).fit(features, y)
         self.classes_ = self.ridge_.classes_
+        targets = LabelBinarizer(neg_label=-1).fit(self.classes_).transform(y).astype(np.float64)
+        held_out = _leave_one_out_decision(features, targets, self.ridge_.alpha_)
+        codes = np.searchsorted(self.classes_, y)
+        scores = _class_scores(held_out[:, 0] if len(self.classes_) == 2 else held_out)
+        self.heldout_accuracy_ = float(np.mean(scores.argmax(axis=1) == codes))
+        self.temperature_ = _fit_temperature(scores, codes)
         return self
 
     def decision_function(self, X):
@@ -220,6 +280,20 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.ridge_.decision_function(self._features(self._series(X, reset=False)))
+
+    def predict_proba(self, X):
+        """Class probabilities: the softmax of the ridge scores over ``temperature_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, L) or (n, C, L)
+
+        Returns
+        -------
+        ndarray of shape (n, n_classes)
+            Columns in ``classes_`` order.
+        """
+        return softmax(_class_scores(self.decision_function(X)) / self.temperature_, axis=1)
 
     def predict(self, X):
         """Class of every series.

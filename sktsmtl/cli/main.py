@@ -41,10 +41,50 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+# the benchmark's protocols, named here so that the parser needs no import (the runner
+# refuses any other name with the list of its own)
+_PROTOCOL_NAMES = ("paper", "paper-per-task", "ucr")
+
+
+def _method_listing():
+    """Every method with its default training length and its description."""
+    from ..benchmarking import DEFAULT_METHODS, get_method, list_methods
+
+    lines = ["methods (* = the default set; training length at each method's defaults, "
+             "which --epochs replaces):"]
+    for name in list_methods():
+        method = get_method(name)
+        params = method.build()[0].get_params(deep=True)
+        epochs = [v for k, v in params.items() if k.split("__")[-1] == "max_epochs"]
+        steps = [k for k in params if k.split("__")[-1] == "n_iters"]
+        length = (f"{epochs[0]} epochs" if epochs else "TS2Vec steps" if steps
+                  else "no training")
+        mark = "*" if name in DEFAULT_METHODS else " "
+        lines.append(f"  {mark} {name:<22} {length:<13} {method.description}")
+    return "\n".join(lines)
+
+
+class _HelpWithMethods(argparse.Action):
+    """``-h``: the benchmark's help, with the method list, built only when asked (it
+    imports the estimators, which ``sktsmtl --help`` must not wait for)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.epilog = _method_listing()
+        parser.print_help()
+        parser.exit()
+
+
 def _check_benchmark_args(args):
     """The numeric and device arguments, checked before any data is read or printed."""
     import math
 
+    if args.protocol not in _PROTOCOL_NAMES:
+        raise ValueError(f"--protocol must be one of {', '.join(_PROTOCOL_NAMES)}; got "
+                         f"{args.protocol!r}.")
     if args.epochs is not None and args.epochs < 1:
         raise ValueError(f"--epochs must be at least 1, got {args.epochs}.")
     if args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
@@ -63,6 +103,61 @@ def _check_benchmark_args(args):
             raise ValueError(f"--device {args.device}: {exc}") from None
 
 
+def _write_report(results, out):
+    """The report's files; without matplotlib one plain line says how to get the PNG."""
+    import importlib.util
+
+    from ..benchmarking import write_report
+
+    plot = importlib.util.find_spec("matplotlib") is not None
+    if not plot:
+        print("no PNG plot: matplotlib is not installed (pip install matplotlib, or "
+              "pip install 'sktsmtl[plot]').")
+    return write_report(results, out, plot=plot)
+
+
+def _check_group(args):
+    """The group exists and, for a UCR group, its folder is set: before any output."""
+    from ..datasets import get_data_dir, get_task_group
+
+    group = get_task_group(args.group)  # a ValueError naming the known groups
+    if group.source != "ucr":
+        return
+    names = args.tasks or list(group.tasks)
+    expected = ", ".join(f"<folder>/{t}/{t}_TRAIN.tsv and {t}_TEST.tsv" for t in names)
+    try:
+        get_data_dir(args.data_dir)
+    except FileNotFoundError as exc:
+        if args.data_dir is not None:
+            problem = f"--data-dir {args.data_dir!r} does not exist or is not a folder."
+        elif "No UCR archive folder is set" in str(exc):
+            problem = ("No UCR archive folder is set: pass --data-dir "
+                       "/path/to/UCRArchive_2018 or set the environment variable "
+                       "SKTSMTL_UCR_DIR to the folder that holds the dataset folders. "
+                       "sktsmtl downloads nothing; get the archive from "
+                       "https://www.cs.ucr.edu/~eamonn/time_series_data_2018/; the "
+                       "embedded groups need none (sktsmtl datasets lists them).")
+        else:
+            problem = str(exc)
+        raise ValueError(f"group {group.name!r} is read from the UCR archive folder. "
+                         f"{problem} Expected files: {expected}.") from None
+
+
+def _time_summary(results):
+    """Mean fit and predict time per seed and method; numba's one-off compilation
+    apart (a lazy learner such as 1NN-DTW spends its time predicting)."""
+    cells = results.drop_duplicates(["method", "seed"])
+    means = cells.groupby("method", sort=False)[
+        ["fit_seconds", "score_seconds", "compile_seconds"]].mean()
+    parts = []
+    for method, row in means.iterrows():
+        text = f"{method} {row['fit_seconds']:.1f} s / {row['score_seconds']:.1f} s"
+        if row["compile_seconds"] >= 0.05:  # NaN (older cells) and 0 say nothing
+            text += f" (+ numba compilation {row['compile_seconds']:.1f} s, once)"
+        parts.append(text)
+    return "mean time per seed, fit / predict: " + ", ".join(parts)
+
+
 def _cmd_benchmark(args):
     from ..benchmarking import (
         BenchmarkInterrupted,
@@ -72,10 +167,14 @@ def _cmd_benchmark(args):
         reference_tables,
         run_benchmark,
         to_markdown,
-        write_report,
     )
 
+    from ..benchmarking import DEFAULT_METHODS
+
+    if args.methods is None:
+        args.methods = list(DEFAULT_METHODS)
     _check_benchmark_args(args)
+    _check_group(args)
     method_params = {} if args.window is None else {"window": args.window}
     print(f"group {args.group}; protocol {args.protocol}; methods {' '.join(args.methods)}; "
           f"seeds {' '.join(map(str, args.seeds))}; epochs "
@@ -94,12 +193,12 @@ def _cmd_benchmark(args):
         print(f"sktsmtl benchmark: interrupted; the finished fits are kept in {args.out!r}: "
               "run the same command again to go on.", file=sys.stderr)
         if len(stop.results):
-            paths = write_report(stop.results, args.out)
+            paths = _write_report(stop.results, args.out)
             print("Finished cells so far (rank in brackets, 1 = best):")
             print(to_markdown(rank_table(stop.results)))
             print("files: " + ", ".join(str(p) for p in paths.values()))
         return 130
-    paths = write_report(results, args.out)
+    paths = _write_report(results, args.out)
     print()
     if len(args.seeds) > 1:
         print("Mean test accuracy over seeds ± half-width of its 95% interval (rank in "
@@ -120,9 +219,7 @@ def _cmd_benchmark(args):
             decimals = 2 if title.startswith("ResNet2D") else 3
             print(to_markdown(rank_table(reference, decimals=decimals)))
             print()
-    cells = results.drop_duplicates(["method", "seed"])
-    times = cells.groupby("method", sort=False)["fit_seconds"].mean()
-    print("mean fit time per seed: " + ", ".join(f"{m} {s:.1f} s" for m, s in times.items()))
+    print(_time_summary(results))
     print("files: " + ", ".join(str(p) for p in paths.values()))
     return 0
 
@@ -149,24 +246,24 @@ def build_parser():
                    help="UCR archive folder (default: $SKTSMTL_UCR_DIR)")
     p.set_defaults(func=_cmd_datasets)
 
-    from ..benchmarking import DEFAULT_METHODS, PROTOCOLS, list_methods
-
     p = sub.add_parser(
-        "benchmark",
+        "benchmark", add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         help="fit and score methods on every task of a group over seeds; write the "
              "rank table (resumable)",
-        description="Fit and score methods on every task of a group, over seeds, under a "
-                    "protocol; print and write the papers' rank table. Finished fits are "
-                    "stored in --out: after an interrupt, the same command goes on where "
+        description="Fit and score methods on every task of a group, over seeds, under a\n"
+                    "protocol; print and write the papers' rank table. Finished fits are\n"
+                    "stored in --out: after an interrupt, the same command goes on where\n"
                     "it stopped.")
+    p.add_argument("-h", "--help", action=_HelpWithMethods,
+                   help="show this help message, with every method, and exit")
     p.add_argument("--group", default="basic_motions", help="task group (see 'datasets'; "
                                                             "default: basic_motions)")
     p.add_argument("--data-dir", default=None,
                    help="UCR archive folder (default: $SKTSMTL_UCR_DIR)")
-    p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS), metavar="METHOD",
-                   help=f"methods to compare (default: {' '.join(DEFAULT_METHODS)}); known: "
-                        f"{', '.join(list_methods())}")
-    p.add_argument("--protocol", default="paper", choices=list(PROTOCOLS),
+    p.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
+                   help="methods to compare, listed below (default: the ResNet2D paper's "
+                        "five, marked *)")
+    p.add_argument("--protocol", default="paper", choices=list(_PROTOCOL_NAMES),
                    help="'paper': 60/20/20 split, drawn once per recording where tasks "
                         "share recordings (leak-free), best epoch on validation; "
                         "'paper-per-task': the paper's per-task split; 'ucr': the "

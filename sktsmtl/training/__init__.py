@@ -7,7 +7,13 @@ through :func:`predict_task_logits` and :func:`task_embeddings`; the pieces they
 assemble are public for users who want to train a network themselves.
 """
 
-from .callbacks import BestEpochRestorer, EpochProgress, TaskAccuracy, TaskBestStates
+from .callbacks import (
+    BestEpochRestorer,
+    EpochProgress,
+    TaskAccuracy,
+    TaskBestStates,
+    TaskProgressBar,
+)
 from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .dataset import TaskDataset
 from .device import resolve_device, seed_sequence
@@ -28,6 +34,7 @@ __all__ = [
     "BestEpochRestorer",
     "TaskBestStates",
     "EpochProgress",
+    "TaskProgressBar",
     "TaskStratifiedSplit",
     "split_per_task",
     "resolve_device",

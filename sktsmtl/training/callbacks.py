@@ -5,9 +5,10 @@ import sys
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, ProgressBar
 
-__all__ = ["TaskAccuracy", "BestEpochRestorer", "TaskBestStates", "EpochProgress"]
+__all__ = ["TaskAccuracy", "BestEpochRestorer", "TaskBestStates", "EpochProgress",
+           "TaskProgressBar"]
 
 
 class TaskAccuracy(Callback):
@@ -158,47 +159,105 @@ class TaskBestStates(Callback):
                 net.task_best_epochs_[task] = row["epoch"]
 
 
-class EpochProgress(Callback):
-    """Print one line per epoch: train loss, validation accuracy per task, duration.
+#: Most tasks whose validation accuracies an epoch line lists one by one; with more, the
+#: line gives their mean only, so that it stays under 100 characters.
+MAX_TASKS_PER_LINE = 6
 
-    For long runs (``sktsmtl benchmark``) where a user must see a fit move; lines are
-    self-describing (``prefix`` names the fit), so fits running in parallel processes
-    can share a terminal. Written with :func:`tqdm.tqdm.write` so that a progress bar
-    of the same process is redrawn below them.
+
+class EpochProgress(Callback):
+    """Print one compact line per epoch: loss, validation accuracy, best mark, duration.
+
+    The line of ``verbose=1`` and of ``sktsmtl benchmark``::
+
+        epoch  3/20  loss 0.512  valid 0.910 (0.94 1.00 0.88 0.92 0.81 0.90)  best  2.9 s
+
+    ``valid`` is the mean validation accuracy over tasks (the papers' unit, the one the
+    best epoch is chosen by), followed, for up to six tasks, by every task's in the
+    order of a legend line written before the first epoch; ``best`` marks a new best
+    epoch. Plain text without colour codes (skorch's table, ``verbose=2``, has them on
+    a terminal), written with :func:`tqdm.tqdm.write` so that a progress bar of the same
+    process is redrawn below the lines. A training stage other than the main one (a
+    task's network, a fine-tuning) is named at the start of its lines. Six tasks fit
+    in 100 characters with ``sktsmtl benchmark``'s prefix (``resnet1d-mtl s0: ``).
 
     Parameters
     ----------
     prefix : str, default=""
-        Start of every line, for example the method and seed.
+        Start of every line, for example the method and seed, so that fits running in
+        parallel processes can share a terminal.
     file : file-like, default=None
         Where to write; None is standard output.
 
     Examples
     --------
     >>> from sktsmtl.training import EpochProgress
-    >>> EpochProgress("resnet1d-mtl seed 0").prefix
-    'resnet1d-mtl seed 0'
+    >>> EpochProgress("resnet1d-mtl s0").prefix
+    'resnet1d-mtl s0'
     """
 
     def __init__(self, prefix="", file=None):
         self.prefix = prefix
         self.file = file
 
-    def on_epoch_end(self, net, **kwargs):
+    def _write(self, net, text):
         from tqdm.auto import tqdm
 
+        start = [p for p in (self.prefix, getattr(net, "stage_label_", "")) if p]
+        line = ": ".join(start + [text])
+        tqdm.write(line, file=self.file if self.file is not None else sys.stdout)
+
+    def on_train_begin(self, net, **kwargs):
+        self._legend_written = False
+
+    def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
-        parts = [f"epoch {row['epoch']}/{net.max_epochs}"]
-        if "train_loss" in row:
-            parts.append(f"train loss {row['train_loss']:.3f}")
         per_task = [(k[len("valid_acc_"):], v) for k, v in row.items()
                     if k.startswith("valid_acc_") and k != "valid_acc_best"]
-        if per_task:
-            parts.append("valid acc " + " ".join(f"{t} {v:.2f}" for t, v in per_task))
-        if row.get("valid_acc_best"):
+        listed = 1 < len(per_task) <= MAX_TASKS_PER_LINE
+        if listed and not getattr(self, "_legend_written", False):
+            self._write(net, "valid = mean (" + " ".join(t for t, _ in per_task) + ")")
+        self._legend_written = True
+        width = len(str(net.max_epochs))
+        parts = [f"epoch {row['epoch']:>{width}}/{net.max_epochs}"]
+        if "train_loss" in row:
+            parts.append(f"loss {row['train_loss']:.3f}")
+        if "valid_acc" in row:
+            valid = f"valid {row['valid_acc']:.3f}"
+            if listed:
+                valid += " (" + " ".join(f"{v:.2f}" for _, v in per_task) + ")"
+            parts.append(valid)
+        elif "valid_loss" in row:
+            parts.append(f"valid loss {row['valid_loss']:.3f}")
+        if row.get("valid_acc_best") or (
+                "valid_acc" not in row and row.get("valid_loss_best")):
             parts.append("best")
         parts.append(f"{row.get('dur', 0.0):.1f} s")
-        line = " | ".join(parts)
-        if self.prefix:
-            line = f"{self.prefix} | {line}"
-        tqdm.write(line, file=self.file if self.file is not None else sys.stdout)
+        self._write(net, "  ".join(parts))
+
+
+class TaskProgressBar(ProgressBar):
+    """skorch's ``ProgressBar`` counting the batches of Algorithm 2's epoch.
+
+    skorch's bar expects ``ceil(rows / batch_size)`` batches; an epoch of task-homogeneous
+    batches has ``max_t ceil(|D_t| / batch_size)`` iterations of one batch per task, plus
+    the validation batches of every task, so skorch's bar ends short or overflows. This
+    bar asks the net (:meth:`~sktsmtl.training.MultiTaskNet.n_batches`). The estimators
+    put it in place of a plain ``ProgressBar`` given in ``callbacks``, with the same
+    arguments.
+
+    Parameters
+    ----------
+    **kwargs
+        The arguments of :class:`skorch.callbacks.ProgressBar`.
+
+    Examples
+    --------
+    >>> from sktsmtl.training import TaskProgressBar
+    >>> TaskProgressBar(postfix_keys=["train_loss"]).batches_per_epoch
+    'auto'
+    """
+
+    def _get_batches_per_epoch_phase(self, net, dataset, training):
+        if dataset is None or not hasattr(net, "n_batches"):
+            return super()._get_batches_per_epoch_phase(net, dataset, training)
+        return net.n_batches(dataset, training)

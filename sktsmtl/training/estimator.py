@@ -16,10 +16,10 @@ import warnings
 
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import EarlyStopping, ProgressBar
 
 from ..exceptions import FitInterruptedWarning
-from .callbacks import BestEpochRestorer
+from .callbacks import BestEpochRestorer, EpochProgress, TaskProgressBar
 from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .device import resolve_device
 from .net import PrecisionNet
@@ -59,16 +59,17 @@ max_epochs : int, default={max_epochs}
 batch_size : int, default={batch_size}
     Mini-batch size.
 lr : float, default={lr}
-    Learning rate.
+    Learning rate of AdamW (the optimizer's).
 weight_decay : float, default={weight_decay}
     Weight decay passed to the optimizer (an ``optimizer__weight_decay`` parameter
     takes precedence).
 validation_fraction : float, default={validation_fraction}
     Share of the training data held out to choose the best epoch ({validation_split});
     0 trains on everything and keeps the last epoch.
-early_stopping : int, default=None
+early_stopping : int, default={early_stopping}
     Stop when the validation score has not improved for this many epochs; None trains
-    for ``max_epochs``.
+    for ``max_epochs``, and so does a fit without validation part. The best validation
+    epoch is kept either way.
 device : {{"cpu", "cuda", "auto"}}, default="cpu"
     Torch device (``"cuda:1"`` too); ``"auto"`` takes a GPU when there is one.
 precision : {{"float32", "bfloat16", "auto"}}, default="float32"
@@ -82,7 +83,9 @@ random_state : int, RandomState instance or None, default=None
     Seeds the weights, the validation split and the batch order; with an int, two CPU
     fits give identical results.
 verbose : int, default=0
-    1 prints one line per epoch.
+    0 is silent; 1 prints one compact line per epoch (loss, mean and per-task
+    validation accuracy, the best epoch marked, seconds: see
+    :class:`~sktsmtl.training.EpochProgress`); 2 prints skorch's table instead.
 callbacks : list of skorch callbacks, default=None
     Extra callbacks of the training loop (instances or ``(name, callback)`` tuples).
 checkpoint_dir : str or path-like, default=None
@@ -102,6 +105,28 @@ checkpoint_dir : str or path-like, default=None
     ``get_params()``, changed by ``set_params``, kept by ``clone`` and searched by
     ``GridSearchCV``. A ``backbone__`` name the backbone does not take is a ValueError
     at fit that lists the names it takes."""
+
+
+class _EarlyStopping(EarlyStopping):
+    """skorch's early stopping, idle in a fit that records no validation score (no task
+    had enough series for a validation part): there is nothing to stop on."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.monitor in net.history[-1]:
+            super().on_epoch_end(net, **kwargs)
+
+
+def _counting_bars(callbacks):
+    """``callbacks`` with every plain skorch ``ProgressBar`` made a ``TaskProgressBar``
+    with the same arguments (it counts Algorithm 2's batches)."""
+    out = []
+    for item in callbacks:
+        name, callback = item if isinstance(item, tuple) else (None, item)
+        if type(callback) is ProgressBar:
+            callback = TaskProgressBar(**callback.get_params())
+            item = (name, callback) if name is not None else callback
+        out.append(item)
+    return out
 
 
 def document_training_parameters(validation_split, callback_names):
@@ -246,11 +271,14 @@ class NetworkEstimator(BaseEstimator):
         """
         cbs = list(callbacks)
         cbs.append(("best_epoch", BestEpochRestorer(monitor, lower_is_better=lower_is_better)))
-        if self.early_stopping is not None:
-            cbs.append(("early_stopping", EarlyStopping(
+        if self.early_stopping is not None and train_split is not None:
+            # (without a validation part there is no score to stop on)
+            cbs.append(("early_stopping", _EarlyStopping(
                 monitor=monitor, patience=self.early_stopping,
                 lower_is_better=lower_is_better, threshold=0.0)))
-        cbs.extend(copy.deepcopy(self.callbacks) or [])
+        if self.verbose == 1:  # the compact line; skorch's own table from 2 up
+            cbs.append(("epoch_progress", EpochProgress()))
+        cbs.extend(_counting_bars(copy.deepcopy(self.callbacks) or []))
         params = dict(
             criterion=criterion,
             optimizer=self.optimizer,
@@ -261,7 +289,7 @@ class NetworkEstimator(BaseEstimator):
             train_split=train_split,
             callbacks=cbs,
             device=resolve_device(self.device),
-            verbose=self.verbose,
+            verbose=int(self.verbose >= 2),
             precision=self.precision,
             torch_load_kwargs={"weights_only": False},
         )
@@ -311,7 +339,7 @@ class NetworkEstimator(BaseEstimator):
         vars(self).pop("_checkpoints", None)
         vars(self).pop("_fit_interruptions", None)
 
-    def _train(self, net, X, y=None, *, stage, required=True):
+    def _train(self, net, X, y=None, *, stage, required=True, label="", continued=False):
         """Fit ``net``, resuming ``stage`` from a checkpoint; return the trained net.
 
         Parameters
@@ -325,6 +353,11 @@ class NetworkEstimator(BaseEstimator):
         required : bool, default=True
             Whether the estimator needs this stage to predict: an interrupt before its
             first finished epoch then ends the whole fit (``KeyboardInterrupt``).
+        label : str, default=""
+            How the progress lines name the stage (``"task accel_x"``); "" for the
+            main one.
+        continued : bool, default=False
+            ``net`` is fitted already: train it further (``partial_fit``, warm start).
 
         Returns
         -------
@@ -332,13 +365,17 @@ class NetworkEstimator(BaseEstimator):
             ``net`` or, when resumed, the net read from the checkpoint; its
             ``interrupted_`` says whether an interrupt cut the stage short.
         """
+        net.stage_label_ = label
         store = getattr(self, "_checkpoints", None)
         saved = store.load(stage) if store is not None else None
         if saved is not None and saved["finished"]:
             return saved["net"]
         try:
-            if saved is not None:
+            if continued:
+                net.partial_fit(X, y)
+            elif saved is not None:
                 net = saved["net"]
+                net.stage_label_ = label
                 store.restore_random_state(saved)
                 net.resume_from_epoch_ = saved["epoch"]
                 net.partial_fit(X, y)
@@ -364,5 +401,3 @@ class NetworkEstimator(BaseEstimator):
     def _check_training_params(self):
         """Checks of fit that scikit-learn's constraints cannot express."""
         self._check_routed_params()
-        if self.early_stopping is not None and self.validation_fraction == 0:
-            raise ValueError("early_stopping needs validation_fraction > 0.")

@@ -129,6 +129,9 @@ class MultiTaskNet(PrecisionNet):
     task_weights : sequence of float, default=None
         Weight of every task index's training loss (its batches' cross-entropy is
         multiplied by it); None weighs every task 1. Validation losses are unweighted.
+    class_weights : sequence of (sequence of float or None), default=None
+        Per task index, the weight of every class in its batches' training
+        cross-entropy (scikit-learn's ``class_weight``), or None for equal weights.
     gradient_surgery : {None, "pcgrad"}, default=None
         ``"pcgrad"``: the gradients of the shared backbone from the batches of one
         iteration of Algorithm 2 (one batch per task) are combined with
@@ -155,13 +158,14 @@ class MultiTaskNet(PrecisionNet):
 
     def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None,
                  task_names=None, task_weights=None, gradient_surgery=None,
-                 recalibrate_norm=False, **kwargs):
+                 recalibrate_norm=False, class_weights=None, **kwargs):
         # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
         # the initialize methods (an instance is a valid value, as for ``criterion``)
         self.sampler_seed = sampler_seed
         self.task_names = task_names
         self.sharing_criterion = sharing_criterion
         self.task_weights = task_weights
+        self.class_weights = class_weights
         self.gradient_surgery = gradient_surgery
         self.recalibrate_norm = recalibrate_norm
         super().__init__(module, *args, **kwargs)
@@ -181,7 +185,15 @@ class MultiTaskNet(PrecisionNet):
 
     # -- task balancing ----------------------------------------------------------------
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        weights = (self.class_weights[int(X["task"][0])]
+                   if training and self.class_weights is not None and X is not None
+                   else None)
+        if weights is None:
+            loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        else:  # the batch's task weighs its classes (the validation loss stays plain)
+            loss = torch.nn.functional.cross_entropy(
+                y_pred, to_tensor(y_true, device=y_pred.device),
+                weight=torch.as_tensor(weights, dtype=y_pred.dtype, device=y_pred.device))
         if training and self.task_weights is not None and X is not None:
             loss = loss * float(self.task_weights[int(X["task"][0])])
         return loss
@@ -273,17 +285,17 @@ class MultiTaskNet(PrecisionNet):
             self.module_.train(was_training)
         return self
 
-    def get_iterator(self, dataset, training=False):
-        if not isinstance(dataset, TaskDataset):
-            return super().get_iterator(dataset, training=training)
+    def _task_batches(self, dataset, training, check_memory):
+        """The DataLoader arguments and the Algorithm 2 sampler of ``dataset``."""
         rows = dataset.task_rows()
         prefix = "iterator_train" if training else "iterator_valid"
         loader_params = self.get_params_for(prefix)
         batch_size = loader_params.pop("batch_size", self.batch_size)
         if training:
-            check_training_memory(self.module_, dataset.padded_lengths, batch_size,
-                                  self.device, self.task_names,
-                                  {t: len(r) for t, r in rows.items()})
+            if check_memory:
+                check_training_memory(self.module_, dataset.padded_lengths, batch_size,
+                                      self.device, self.task_names,
+                                      {t: len(r) for t, r in rows.items()})
         else:
             # prediction splits batches that would not fit (no backward pass to keep)
             batch_size = min(inference_batch_size(self.module_, length, batch_size,
@@ -303,6 +315,31 @@ class MultiTaskNet(PrecisionNet):
             # batch norm in training mode needs two series per batch
             min_batch_size=2 if training else 1,
         )
+        return loader_params, sampler
+
+    def n_batches(self, dataset, training):
+        """Mini-batches of one pass over ``dataset``: an epoch of Algorithm 2 in training.
+
+        What a progress bar counts to (skorch's ``ProgressBar`` counts rows / batch size,
+        which Algorithm 2's epoch is not).
+
+        Parameters
+        ----------
+        dataset : TaskDataset or dataset
+        training : bool
+
+        Returns
+        -------
+        int
+        """
+        if not isinstance(dataset, TaskDataset):
+            return len(super().get_iterator(dataset, training=training))
+        return len(self._task_batches(dataset, training, check_memory=False)[1])
+
+    def get_iterator(self, dataset, training=False):
+        if not isinstance(dataset, TaskDataset):
+            return super().get_iterator(dataset, training=training)
+        loader_params, sampler = self._task_batches(dataset, training, check_memory=True)
         if training:
             # an iteration of Algorithm 2 yields one batch of every task: PCGrad's group
             self._group_size = sampler.n_tasks

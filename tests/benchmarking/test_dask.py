@@ -62,8 +62,17 @@ def test_grid_search_on_the_cluster(cluster):
             TINY_RESNET1D.get_params(), max_epochs=1, random_state=0)),
             {"lr": [1e-3, 1e-2]}),
     }
+    import torch
+
+    threads = torch.get_num_threads()
     for name, (estimator, grid) in searches.items():
-        local = GridSearchCV(estimator, grid, cv=2).fit(X, y)
+        # Dask's worker processes run torch on one thread (OMP_NUM_THREADS=1): so does
+        # the local search, as sums split over other thread counts round differently
+        torch.set_num_threads(1)
+        try:
+            local = GridSearchCV(estimator, grid, cv=2).fit(X, y)
+        finally:
+            torch.set_num_threads(threads)
         with distributed.Client(cluster) as client:
             with distributed.get_task_stream(client) as stream:
                 with joblib.parallel_config(backend="dask"):

@@ -151,3 +151,23 @@ def test_the_rocket_peers_run_in_a_benchmark_with_their_fit_time():
     assert (results["accuracy"] > 0.7).all() and (results["fit_seconds"] > 0).all()
     # epochs and learning rate do not reach them (no such parameters)
     assert results["max_epochs"].isna().all() and results["lr"].isna().all()
+
+
+@pytest.mark.parametrize("name, multitask", [("resnet1d+minirocket", False),
+                                             ("resnet1d-mtl+minirocket", True)])
+def test_the_votes_with_minirocket(name, multitask):
+    from sktsmtl import MultiTaskVotingClassifier
+    from sktsmtl.benchmarking import default_pairs
+    from sktsmtl.datasets import make_warped_tasks
+
+    vote = make_method(name, random_state=1, max_epochs=1)
+    assert isinstance(vote, MultiTaskVotingClassifier)
+    params = vote.get_params()
+    assert params["network__multitask"] is multitask
+    assert params["network__max_epochs"] == 1 and params["network__lr"] == 1e-3
+    assert params["network__random_state"] == params["minirocket__random_state"] == 1
+    vote.set_params(network__backbone__preset="tiny", minirocket__n_kernels=840)
+    X, y = make_warped_tasks(n_tasks=2, length=40, length_step=0, random_state=0)
+    assert set(vote.fit(X, y).score_tasks(X, y)) == set(X)
+    pairs = default_pairs(["minirocket", "resnet1d+minirocket", "resnet1d-mtl+minirocket"])
+    assert ("resnet1d-mtl+minirocket", "resnet1d+minirocket") in pairs

@@ -13,7 +13,7 @@ from sktsmtl.data import TaskLabels, TaskPanel, check_task_data
 from sktsmtl.nets import backbone_names
 from sktsmtl.preprocessing import MissingValueImputer, ZNormalizer
 
-FAST = dict(max_epochs=3, batch_size=8, lr=1e-2, backbone__n_templates=4,
+FAST = dict(backbone="resnet2d", max_epochs=3, batch_size=8, lr=1e-2, backbone__n_templates=4,
             backbone__template_length=8, backbone__n_blocks=1, backbone__width=8,
             random_state=0)
 FAST1D = dict(backbone="resnet1d", max_epochs=3, batch_size=8, lr=1e-2, random_state=0,
@@ -121,6 +121,9 @@ def test_verbose_prints_and_default_is_silent(capsys):
     assert capsys.readouterr().out == ""
     MultiTaskTimeSeriesClassifier(**dict(FAST, verbose=1)).fit(X, y)
     out = capsys.readouterr().out
+    assert "epoch 1/" in out and "  loss " in out and "  valid " in out
+    MultiTaskTimeSeriesClassifier(**dict(FAST, verbose=2)).fit(X, y)
+    out = capsys.readouterr().out  # skorch's table
     assert "valid_acc" in out and "train_loss" in out and "dur" in out
 
 
@@ -499,3 +502,105 @@ def test_a_refit_on_tasks_forgets_the_array_fits_n_features_in():
     assert clf.n_features_in_ == 30
     clf.fit(X, y)
     assert not hasattr(clf, "n_features_in_")
+
+
+# -- class_weight and warm_start ---------------------------------------------------------
+def _imbalanced():
+    from sktsmtl.datasets import make_warped_tasks
+
+    X, y = make_warped_tasks(n_tasks=2, n_classes=2, n_per_class=12, length=32,
+                             length_step=0, random_state=0)
+    keep = np.r_[np.flatnonzero(y["task_1"] == y["task_1"][0]),
+                 np.flatnonzero(y["task_1"] != y["task_1"][0])[:4]]
+    X["task_1"], y["task_1"] = X["task_1"][keep], y["task_1"][keep]
+    return X, y
+
+
+def _small(**params):
+    settings = dict(backbone="resnet1d", backbone__preset="tiny", max_epochs=2, lr=1e-3,
+                    random_state=0)
+    return MultiTaskTimeSeriesClassifier(**dict(settings, **params))
+
+
+def test_balanced_class_weight_weighs_each_tasks_training_loss():
+    import torch
+    from sklearn.utils.class_weight import compute_class_weight
+
+    X, y = _imbalanced()
+    clf = _small(class_weight="balanced").fit(X, y)
+    net = clf.nets_["task_1"]
+    for i, t in enumerate(clf.tasks_):
+        expected = compute_class_weight("balanced", classes=clf.classes_[t], y=y[t])
+        np.testing.assert_allclose(net.class_weights[i], expected)
+    logits = torch.tensor([[2.0, -1.0], [0.5, 0.2], [-1.0, 1.0]])
+    target = torch.tensor([1, 1, 0])
+    batch = {"task": torch.tensor([1, 1, 1])}
+    weighted = torch.nn.functional.cross_entropy(
+        logits, target, weight=torch.tensor(net.class_weights[1], dtype=torch.float32))
+    assert net.get_loss(logits, target, X=batch, training=True).item() == pytest.approx(
+        weighted.item())
+    # validation scores stay unweighted
+    plain = torch.nn.functional.cross_entropy(logits, target)
+    assert net.get_loss(logits, target, X=batch, training=False).item() == pytest.approx(
+        plain.item())
+    assert weighted.item() != pytest.approx(plain.item())
+
+
+def test_class_weight_per_task_and_for_one_tasks_array():
+    X, y = _imbalanced()
+    minority = [c for c in np.unique(y["task_1"]) if c != y["task_1"][0]][0]
+    clf = _small(class_weight={"task_1": {minority: 3.0}}, multitask=False).fit(X, y)
+    assert clf.nets_["task_0"].class_weights == [None]
+    expected = [3.0 if c == minority else 1.0 for c in clf.classes_["task_1"]]
+    assert clf.nets_["task_1"].class_weights == [expected]
+    one = _small(class_weight={minority: 2.0}).fit(X["task_1"], y["task_1"])
+    net = next(iter(one.nets_.values()))
+    assert net.class_weights == [[2.0 if c == minority else 1.0 for c in one.classes_]]
+
+
+@pytest.mark.parametrize("class_weight, match", [
+    ({"task_9": "balanced"}, r"class_weight names tasks \['task_9'\]"),
+    ({"task_0": {"zebra": 2.0}}, r"task 'task_0' names classes \['zebra'\]"),
+    ({"task_0": "even"}, r"class_weight for task 'task_0' must be 'balanced' or a dict"),
+    ("even", "class_weight"),
+])
+def test_bad_class_weight_names_the_task(class_weight, match):
+    X, y = _imbalanced()
+    with pytest.raises(ValueError, match=match):
+        _small(class_weight=class_weight).fit(X, y)
+    with pytest.raises(ValueError, match=r"task 'task_1', class .* finite number >= 0"):
+        label = y["task_1"][0]
+        _small(class_weight={"task_1": {label: -1.0}}).fit(X, y)
+
+
+def test_warm_start_goes_on_training_the_previous_networks():
+    X, y = _imbalanced()
+    clf = _small(max_epochs=3).fit(X, y)
+    net = clf.nets_["task_0"]
+    optimizer, first = net.optimizer_, [r["train_loss"] for r in clf.history_]
+    clf.set_params(warm_start=True, max_epochs=2)
+    clf.fit(X, y)
+    assert clf.nets_["task_0"] is net and net.optimizer_ is optimizer
+    assert [r["epoch"] for r in clf.history_] == [1, 2, 3, 4, 5]
+    assert [r["train_loss"] for r in clf.history_][:3] == first
+    # without warm_start a fit starts anew
+    clf.set_params(warm_start=False)
+    clf.fit(X, y)
+    assert len(clf.history_) == 2 and clf.nets_["task_0"] is not net
+    # one network per task goes on too
+    apart = _small(multitask=False, warm_start=True).fit(X, y)
+    apart.fit(X, y)
+    assert {t: len(h) for t, h in apart.history_.items()} == {"task_0": 4, "task_1": 4}
+
+
+def test_warm_start_refuses_other_tasks_classes_or_checkpoints(tmp_path):
+    X, y = _imbalanced()
+    clf = _small(warm_start=True).fit(X, y)
+    relabelled = dict(y, task_1=np.where(y["task_1"] == y["task_1"][0], "p", "q"))
+    with pytest.raises(ValueError, match="warm_start needs the classes .* task 'task_1'"):
+        clf.fit(X, relabelled)
+    with pytest.raises(ValueError, match="warm_start goes on training .* multitask=False"):
+        clf.set_params(multitask=False).fit(X, y)
+    clf.set_params(multitask=True, checkpoint_dir=str(tmp_path))
+    with pytest.raises(ValueError, match="set only one of them"):
+        clf.fit(X, y)

@@ -62,3 +62,59 @@ def test_per_task_in_a_grid_search():
 @parametrize_with_checks([RocketClassifier(n_kernels=168, random_state=0)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_leave_one_out_scores_equal_refits_without_the_series():
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.preprocessing import LabelBinarizer, StandardScaler
+
+    from sktsmtl.classification.rocket import _leave_one_out_decision
+
+    rng = np.random.default_rng(0)
+    for n, p in ((25, 60), (40, 8)):  # fewer series than features, and more
+        features = StandardScaler().fit_transform(rng.normal(size=(n, p)))
+        y = rng.integers(0, 3, n)
+        targets = LabelBinarizer(neg_label=-1).fit_transform(y).astype(float)
+        held_out = _leave_one_out_decision(features, targets, alpha=2.0)
+        for i in range(n):
+            keep = np.arange(n) != i
+            refit = RidgeClassifier(alpha=2.0).fit(features[keep], y[keep])
+            np.testing.assert_allclose(held_out[i], refit.decision_function(features[[i]])[0],
+                                       atol=1e-10)
+
+
+def test_probabilities_are_calibrated_softmax_of_the_scores():
+    X, y = _sines()
+    Xt, yt = _sines(seed=1)
+    clf = RocketClassifier(n_kernels=840, random_state=0).fit(X, y)
+    proba = clf.predict_proba(Xt)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(Xt))
+    assert 0 < clf.temperature_ < np.inf
+    # binary: the two columns come from the one ridge score
+    binary = RocketClassifier(n_kernels=840, random_state=0).fit(X[:20], y[:20])
+    p2 = binary.predict_proba(Xt[:20])
+    assert p2.shape == (20, 2)
+    np.testing.assert_array_equal(binary.classes_[p2.argmax(axis=1)], binary.predict(Xt[:20]))
+    # noisier labels give less confident probabilities (a larger temperature)
+    noisy = y.copy()
+    noisy[::3] = np.roll(noisy[::3], 1)
+    blurred = RocketClassifier(n_kernels=840, random_state=0).fit(X, noisy)
+    assert blurred.temperature_ > clf.temperature_
+
+
+def test_heldout_accuracy_is_the_leave_one_out_accuracy():
+    from sklearn.preprocessing import LabelBinarizer
+
+    from sktsmtl.classification.rocket import _leave_one_out_decision
+
+    X, y = _sines()
+    y = y.copy()
+    y[::4] = np.roll(y[::4], 1)  # some label noise: not every series is right
+    clf = RocketClassifier(n_kernels=840, random_state=0).fit(X, y)
+    features = clf._features(clf._series(X, reset=False))
+    targets = LabelBinarizer(neg_label=-1).fit(clf.classes_).transform(y).astype(float)
+    held_out = _leave_one_out_decision(features, targets, clf.ridge_.alpha_)
+    expected = np.mean(clf.classes_[held_out.argmax(axis=1)] == y)
+    assert clf.heldout_accuracy_ == pytest.approx(expected)
+    assert 0.5 < clf.heldout_accuracy_ < 1.0  # the noisy labels are not all predicted

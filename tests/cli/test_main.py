@@ -235,20 +235,20 @@ def test_sigterm_during_a_fit_stops_the_run_and_the_rerun_resumes_the_fit(tmp_pa
     lines = []
     for line in run.stdout:
         lines.append(line)
-        if "| epoch 2/8 |" in line:
+        if ": epoch 2/8 " in line:
             run.send_signal(signal.SIGTERM)
             break
     out, err = run.communicate(timeout=300)
     assert run.returncode == 130, err
-    assert "interrupted" in err and "| epoch 8/8 |" not in out
+    assert "interrupted" in err and ": epoch 8/8 " not in out
     store = tmp_path / "cells" / "basic_motions_paper"
     assert not list(store.glob("*.json"))  # the cut-short fit is no result
     assert list((store / "checkpoints").rglob("*.ckpt"))
 
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
-    epochs = [line.split("| epoch ")[1].split("/")[0] for line in again.stdout.splitlines()
-              if "| epoch " in line]
+    epochs = [line.split(": epoch ")[1].split("/")[0] for line in again.stdout.splitlines()
+              if ": epoch " in line]
     assert epochs[0] != "1" and epochs[-1] == "8"  # resumed, not started over
     assert len(list(store.glob("*.json"))) == 1
     assert not list((store / "checkpoints").rglob("*.ckpt"))
@@ -279,3 +279,83 @@ def test_bad_run_arguments_fail_before_any_work(capsys, tmp_path, monkeypatch, a
     assert out == ""  # not even the header
     assert re.search(message, err), err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_ucr_folder_names_the_option_before_any_output(
+        capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("SKTSMTL_UCR_DIR", raising=False)
+    assert main(["benchmark", "--group", "DodgerLoop", "--out", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no header before the error
+    assert "pass --data-dir /path/to/UCRArchive_2018" in captured.err
+    assert "data_dir=" not in captured.err
+    assert main(["benchmark", "--group", "DodgerLoop", "--data-dir",
+                 str(tmp_path / "absent")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--data-dir" in captured.err and "absent" in captured.err
+    assert main(["benchmark", "--group", "Dodger"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Unknown task group 'Dodger'" in captured.err
+
+
+def test_without_matplotlib_one_plain_line_says_how_to_get_the_plot(
+        capsys, tmp_path, monkeypatch):
+    import importlib.util
+    import warnings
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no raw warning with a source line
+        assert _benchmark(tmp_path, "--methods", "1nn-dtw",
+                          "--protocol", "ucr", "--tasks", "accel_x") == 0
+    out = capsys.readouterr().out
+    assert "no PNG plot: matplotlib is not installed (pip install matplotlib" in out
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_the_commands_help_imports_no_estimator_stack():
+    # `sktsmtl --help` must answer at once: nothing heavy is imported for it
+    code = ("import sys\nfrom sktsmtl.cli import main\ntry:\n    main(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = [m for m in ('torch', 'sklearn', 'numba', 'pandas', 'sktime') "
+            "if m in sys.modules]\nprint('heavy:', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "heavy: []" in out
+
+
+def test_benchmark_help_lists_every_method_with_its_training_length(capsys):
+    from sktsmtl.benchmarking import DEFAULT_METHODS, list_methods
+
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    out = capsys.readouterr().out
+    rows = {line.split()[1] if line.startswith("  *") else line.split()[0]: line
+            for line in out.splitlines() if line.startswith("  ") and (
+                line[4:5] != " " and line[2] in "* ")}
+    for name in list_methods():
+        assert name in rows, name
+        assert rows[name].startswith("  *") == (name in DEFAULT_METHODS)
+    assert "100 epochs" in rows["resnet1d-mtl"] and "no training" in rows["minirocket"]
+    assert "TS2Vec steps" in rows["ts2vec-ssl-svm"]
+
+
+@pytest.mark.parametrize("command", [["--help"], ["benchmark", "--help"]])
+def test_the_cli_page_shows_todays_help(command, capsys, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main(command)
+    out = capsys.readouterr().out.rstrip("\n")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "cli.rst").read_text("utf-8")
+    prompt = "    $ sktsmtl " + " ".join(command) + "\n"
+    block = page[page.index(prompt) + len(prompt):].split("\n\n\n")[0]
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    assert "\n".join(lines).rstrip("\n") == out
