@@ -22,6 +22,7 @@ _ESTIMATORS = [_tiny(name) for name in backbone_names()] + [
     PerTaskClassifier(LogisticRegression()),
 ]
 
+
 def _expected_failed(estimator):
     if getattr(estimator, "final_estimator", None) is not None:
         # class_weight weighs the network's training loss; the SVM fitted afterwards on
