@@ -71,8 +71,11 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         Returns
         -------
         dict
-            ``{task: accuracy}``.
+            ``{task: accuracy}``; after a fit on label columns, each task's accuracy
+            on the series that have its label.
         """
+        if getattr(self, "_shared_input", None):
+            return self._shared_score_tasks(X, y)
         panel, labels, _ = check_task_data(X, y)
         pred = self.predict(panel)
         scores = {}
@@ -98,6 +101,10 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         -------
         float
         """
+        if getattr(self, "_shared_input", None):  # tasks over one X: per-task mean
+            if sample_weight is not None:
+                raise ValueError("sample_weight is not supported for label columns.")
+            return float(np.mean(list(self._shared_score_tasks(X, y).values())))
         if not is_multitask_input(X):
             return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
         if sample_weight is not None:

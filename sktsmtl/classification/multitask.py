@@ -34,7 +34,9 @@ from ..training import (
 )
 from ..training.builder import build_backbone, build_network
 from ..training.estimator import document_training_parameters
+from ..data.label_columns import is_label_columns
 from .base import MultiTaskClassifierMixin, is_multitask_input
+from .shared_input import SharedInputMixin
 
 __all__ = ["MultiTaskTimeSeriesClassifier"]
 
@@ -44,8 +46,8 @@ __all__ = ["MultiTaskTimeSeriesClassifier"]
     "mean validation accuracy over tasks is kept; 0.25 of the data given to fit is the "
     "ResNet2D paper's 60/20 train/validation proportion",
     callback_names="``task_accuracy``, ``best_epoch`` and ``early_stopping``")
-class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
-                                    NetworkEstimator):
+class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
+                                    TransformerMixin, NetworkEstimator):
     """Multi-task time-series classifier: a shared backbone with one head per task.
 
     Hard parameter sharing (Yeh et al. 2023): every task's series go through one
@@ -312,6 +314,26 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         self._set_routed_params(params)
 
     # -- input handling ----------------------------------------------------------------
+    def _check_recipe(self):
+        """Checks of the parameters against each other, before any work."""
+        self._check_training_params()
+        get_backbone(self.backbone)  # an unknown name fails before any work
+        if self.sharing == "mtcs" and not self.multitask:
+            raise ValueError(
+                "sharing='mtcs' shares classifiers between the tasks of one network; "
+                "it needs multitask=True."
+            )
+        if not self.multitask:
+            for name, value, default in (("task_weights", self.task_weights, None),
+                                         ("gradient_surgery", self.gradient_surgery, None),
+                                         ("finetune_epochs", self.finetune_epochs, 0),
+                                         ("model_selection", self.model_selection, "mean")):
+                if value != default:
+                    raise ValueError(
+                        f"{name}={value!r} acts on the tasks of one shared network; it "
+                        "needs multitask=True (with multitask=False every task has its "
+                        "own network).")
+
     def _preprocess(self, panel):
         panel = MissingValueImputer().fit_transform(panel)
         if self.normalize:
@@ -548,6 +570,11 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         if self.checkpoint_dir is not None:
             raise ValueError("warm_start continues a finished fit and checkpoint_dir "
                              "resumes an interrupted one: set only one of them.")
+        if getattr(self, "_shared_input", None):
+            raise ValueError(
+                "warm_start goes on training the previous fit's networks, which learnt "
+                "tasks over one X (label columns in y); fit with warm_start=False to "
+                "start anew.")
         trained = getattr(self, "_trained_nets", {})
         wanted = "shared" if self.multitask else "task-0"
         if list(self.tasks_) != list(tasks) or wanted not in trained:
@@ -582,6 +609,8 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 f"{type(self.final_estimator).__name__} is not one "
                 "(sklearn.base.is_classifier is False): its outputs would be taken for "
                 "class indices.")
+        if not is_multitask_input(X) and is_label_columns(y):
+            return self._fit_shared_input(X, y)
         self._forget_single_array_attributes()
         if not is_multitask_input(X):
             X, y = self._validate_single_array(X, y, reset=True)
@@ -597,23 +626,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
                 f"{n_channels[first]}; hard parameter sharing needs one channel count "
                 "(use multitask=False, or select channels)."
             )
-        self._check_training_params()
-        get_backbone(self.backbone)  # an unknown name fails before any work
-        if self.sharing == "mtcs" and not self.multitask:
-            raise ValueError(
-                "sharing='mtcs' shares classifiers between the tasks of one network; "
-                "it needs multitask=True."
-            )
-        if not self.multitask:
-            for name, value, default in (("task_weights", self.task_weights, None),
-                                         ("gradient_surgery", self.gradient_surgery, None),
-                                         ("finetune_epochs", self.finetune_epochs, 0),
-                                         ("model_selection", self.model_selection, "mean")):
-                if value != default:
-                    raise ValueError(
-                        f"{name}={value!r} acts on the tasks of one shared network; it "
-                        "needs multitask=True (with multitask=False every task has its "
-                        "own network).")
+        self._check_recipe()
 
         panel = self._preprocess(panel)
         task_index = {t: i for i, t in enumerate(tasks)}
@@ -626,6 +639,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         names = [str(t) for t in tasks]
         n_classes = [len(classes[t]) for t in tasks]
         if self.warm_start and hasattr(self, "nets_"):
+            self._previous_networks(tasks)  # refuses what cannot be continued
             before = self.classes_ if not self._single_array else {tasks[0]: self.classes_}
             changed = [t for t in tasks if t in before and
                        not np.array_equal(np.asarray(before[t]), classes[t])]
@@ -657,6 +671,7 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         elif hasattr(self, "final_estimators_"):
             del self.final_estimators_
         self._single_array = kind == "array"
+        self._shared_input = None
         self.classes_ = classes[tasks[0]] if self._single_array else classes
         heldout = self._heldout_accuracy(tasks, names)
         if heldout is None:
@@ -765,8 +780,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         -------
         dict or ndarray
             ``{task: (n_t, n_classes_t)}`` with columns in ``classes_[task]`` order; one
-            array for a plain array input.
+            array for a plain array input. After a fit on label columns, a list with
+            one ``(n, n_classes_t)`` array per task (a dict for a dict of labels), as
+            scikit-learn's multi-output classifiers give.
         """
+        if self._fitted_on_columns():
+            return self._shared_predict_proba(X)
         panel, kind = self._validated_panel(X)
         out = {task: self._task_proba(panel, task) for task in panel.tasks}
         return format_like_input(out, panel, kind)
@@ -782,8 +801,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         Returns
         -------
         dict, TaskLabels or ndarray
-            Same form as ``X``.
+            Same form as ``X``. After a fit on label columns (tasks over one ``X``), an
+            array of shape ``(n, n_tasks)``, or a dict ``{task: labels}`` when ``y``
+            was a dict.
         """
+        if self._fitted_on_columns():
+            return self._shared_predict(X)
         panel, kind = self._validated_panel(X)
         out = {task: self._task_classes(task)[self._class_indices(panel, task)]
                for task in panel.tasks}
@@ -800,8 +823,12 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         Returns
         -------
         dict or ndarray
-            ``{task: (n_t, embedding_dim)}``; one array for a plain array input.
+            ``{task: (n_t, embedding_dim)}``; one array for a plain array input. After
+            a fit on label columns, one array ``(n, embedding_dim)`` (with one
+            network per task, their embeddings side by side).
         """
+        if self._fitted_on_columns():
+            return self._shared_transform(X)
         panel, kind = self._validated_panel(X)
         out = {task: self._embed(panel, task) for task in panel.tasks}
         return format_like_input(out, panel, kind)
@@ -822,8 +849,13 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
         -------
         dict
             ``{task: {head_task: ndarray (n_task, n_classes_head)}}``, rows in input
-            order, columns in ``classes_[head_task]`` order.
+            order, columns in ``classes_[head_task]`` order. After a fit on label
+            columns every task reads the same series: ``X`` is that array and every
+            task maps to the same heads' probabilities.
         """
+        if self._fitted_on_columns():
+            proba = self._shared_probabilities(X)
+            return {task: dict(proba) for task in self.tasks_}
         panel, _ = self._validated_panel(X)
         out = {}
         for task in panel.tasks:
@@ -845,8 +877,13 @@ class MultiTaskTimeSeriesClassifier(MultiTaskClassifierMixin, TransformerMixin,
             out[task] = probs
         return out
 
+    def _fitted_on_columns(self):
+        check_is_fitted(self)
+        return bool(getattr(self, "_shared_input", None))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # label columns: tasks over one X
         tags.input_tags.allow_nan = True
         tags.non_deterministic = False
         # transform gives the shared embeddings (float32 network outputs)

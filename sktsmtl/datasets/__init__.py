@@ -21,7 +21,7 @@ splits
     :func:`train_val_test_split_tasks`, :func:`paper_split`,
     :func:`train_val_test_indices`: the paper's stratified 60/20/20 split.
 synthetic
-    :func:`make_random_walk_pairs`, :func:`make_warped_tasks`.
+    :func:`make_random_walk_pairs`, :func:`make_warped_tasks`, :func:`make_label_sets`.
 """
 
 from .embedded import sktime_data_dir
@@ -41,7 +41,7 @@ from .splits import (
     train_val_test_indices,
     train_val_test_split_tasks,
 )
-from .synthetic import make_random_walk_pairs, make_warped_tasks
+from .synthetic import make_label_sets, make_random_walk_pairs, make_warped_tasks
 from .ts_format import read_ts_file
 from .ucr import load_ucr_dataset, read_ucr_tsv
 
@@ -68,4 +68,5 @@ __all__ = [
     "shared_test_rows",
     "make_random_walk_pairs",
     "make_warped_tasks",
+    "make_label_sets",
 ]

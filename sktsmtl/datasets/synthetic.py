@@ -1,4 +1,5 @@
-"""Synthetic data: random-walk pairs (for learning DTW) and small warped task groups.
+"""Synthetic data: random-walk pairs (for learning DTW), small warped task groups, and
+related label sets over one set of series.
 
 Both generators are fast and exactly repeatable with an int ``random_state``; they are
 meant for tests, examples and quick experiments, not as benchmarks.
@@ -8,7 +9,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["make_random_walk_pairs", "make_warped_tasks", "SHAPES"]
+__all__ = ["make_random_walk_pairs", "make_warped_tasks", "make_label_sets", "SHAPES"]
 
 
 def _check_random_state(seed):
@@ -194,3 +195,89 @@ def make_warped_tasks(
         tasks_X[f"task_{t}"] = series if variable_length else np.vstack(series)
         tasks_y[f"task_{t}"] = labels
     return tasks_X, tasks_y
+
+
+#: Rows generated at a time by :func:`make_label_sets` (bounds its working memory).
+_BLOCK_ROWS = 8192
+
+
+def make_label_sets(n_series=1000, length=168, n_subjects=12, noise=0.5, out=None,
+                    random_state=None):
+    """Make one set of series with three related label sets over it.
+
+    A week of hourly activity (``length=168``), as in the ResNet2D paper's merchant
+    case (one series, several label sets). Every series belongs to a ``subject`` whose
+    daily profile (two peaks at subject-specific hours) repeats every 24 steps; the
+    subject's ``group`` is whether its peaks lie in the first or the second half of the
+    day (a coarser view of the subject: a label hierarchy, like gender over subject);
+    ``weekend`` says whether the last two days of every seven are busier or quieter
+    than the others, independent of the subject. Each series has a random amplitude,
+    a random shift of up to two hours and Gaussian noise.
+
+    Parameters
+    ----------
+    n_series : int, default=1000
+        Number of series (>= 2).
+    length : int, default=168
+        Series length (>= 24).
+    n_subjects : int, default=12
+        Subjects (>= 2, even): half of them in each group.
+    noise : float, default=0.5
+        Standard deviation of the additive noise.
+    out : ndarray of shape (n_series, length), default=None
+        float32 array to write the series into (a ``numpy.memmap`` for data larger
+        than memory: the series are made a block of rows at a time); None allocates
+        one.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X : ndarray of shape (n_series, length)
+        float32 series (``out`` when given).
+    Y : dict
+        ``{"group": ..., "subject": ..., "weekend": ...}``: int64 labels per series.
+
+    Examples
+    --------
+    >>> from sktsmtl.datasets import make_label_sets
+    >>> X, Y = make_label_sets(n_series=6, random_state=0)
+    >>> X.shape, X.dtype, list(Y)
+    ((6, 168), dtype('float32'), ['group', 'subject', 'weekend'])
+    >>> bool(((Y["subject"] >= 6) == Y["group"]).all())
+    True
+    """
+    n_series = _check_int(n_series, "n_series", 2)
+    length = _check_int(length, "length", 24)
+    n_subjects = _check_int(n_subjects, "n_subjects", 2)
+    if n_subjects % 2:
+        raise ValueError(f"n_subjects must be even (half in each group), got {n_subjects}.")
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise!r}.")
+    if out is None:
+        out = np.empty((n_series, length), dtype=np.float32)
+    elif out.shape != (n_series, length):
+        raise ValueError(f"out must have shape {(n_series, length)}, got {out.shape}.")
+    rng = _check_random_state(random_state)
+    half = n_subjects // 2
+    hours = np.arange(24.0)
+    # subject k < half peaks in the first half of the day (group 0), the others after
+    first = np.concatenate([np.linspace(1, 8, half), np.linspace(13, 20, half)])
+    second = first + np.tile(np.linspace(2.5, 4.0, half), 2)
+    profiles = (_bump(hours[None, :], first[:, None], 1.5)
+                + 0.7 * _bump(hours[None, :], second[:, None], 1.5))
+    subject = rng.randint(0, n_subjects, n_series).astype(np.int64)
+    weekend = rng.randint(0, 2, n_series).astype(np.int64)
+    step = np.arange(length)
+    weekend_days = ((step // 24) % 7)[None, :] >= 5
+    for start in range(0, n_series, _BLOCK_ROWS):
+        rows = slice(start, min(start + _BLOCK_ROWS, n_series))
+        n = rows.stop - rows.start
+        shift = rng.randint(-2, 3, n)
+        hour = (step[None, :] - shift[:, None]) % 24
+        amplitude = 1.0 + 0.2 * rng.standard_normal(n)
+        scale = np.where(weekend_days, np.where(weekend[rows, None], 1.5, 0.5), 1.0)
+        x = profiles[subject[rows][:, None], hour] * scale * amplitude[:, None]
+        out[rows] = x + noise * rng.standard_normal((n, length))
+    return out, {"group": (subject >= half).astype(np.int64), "subject": subject,
+                 "weekend": weekend}

@@ -80,22 +80,27 @@ class MultiTaskNetwork(nn.Module):
             return self.backbone(x)
         return self.backbone(x, lengths=lengths)
 
-    def forward(self, x, task, lengths=None):
-        """Logits of ``task`` for a task-homogeneous batch.
+    def forward(self, x, task, lengths=None, all_heads=False):
+        """Logits of ``task`` for a task-homogeneous batch (or of every head).
 
         Parameters
         ----------
         x : Tensor
             Input accepted by the backbone.
-        task : int or integer Tensor
-            Task index of the batch.
+        task : int or integer Tensor or None
+            Task index of the batch (None: see :meth:`embed`).
         lengths : Tensor of shape (B,), optional
             True lengths of padded rows.
+        all_heads : bool, default=False
+            Return :meth:`forward_all` instead (so that a wrapper that calls
+            ``forward``, such as ``DistributedDataParallel``, reaches every head).
 
         Returns
         -------
-        Tensor of shape (B, n_classes of the task)
+        Tensor of shape (B, n_classes of the task), or list of Tensor
         """
+        if all_heads:
+            return self.forward_all(x, lengths, task)
         return self.head(self.embed(x, lengths, task), task)
 
     def forward_all(self, x, lengths=None, task=None):

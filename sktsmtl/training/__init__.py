@@ -16,6 +16,7 @@ from .callbacks import (
 )
 from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .dataset import TaskDataset
+from .distributed import ShardedBatches, data_parallel_group
 from .device import resolve_device, seed_sequence
 from .estimator import ROUTED_PREFIXES, NetworkEstimator
 from .interrupts import interrupts_propagate, propagate_interrupts
@@ -23,12 +24,18 @@ from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
 from .net import MultiTaskNet, PrecisionNet
 from .sampler import TaskBatchSampler
+from .shared_input import SharedInputDataset, SharedInputNet, SharedInputSplit
 from .split import TaskStratifiedSplit, split_per_task
 
 __all__ = [
     "TaskBatchSampler",
     "TaskDataset",
     "MultiTaskNet",
+    "SharedInputDataset",
+    "SharedInputNet",
+    "SharedInputSplit",
+    "ShardedBatches",
+    "data_parallel_group",
     "PrecisionNet",
     "TaskAccuracy",
     "BestEpochRestorer",

@@ -16,7 +16,8 @@ class TaskAccuracy(Callback):
 
     skorch's ``EpochScoring`` concatenates predictions of all batches, which fails when
     tasks have different class counts; this callback scores each task-homogeneous batch
-    as it passes. History keys: ``valid_acc`` (mean over tasks, the papers' unit),
+    as it passes (with shared input, every head on the rows that have its label).
+    History keys: ``valid_acc`` (mean over tasks, the papers' unit),
     ``valid_acc_<task>`` and ``valid_loss_<task>`` (mean cross-entropy) for every task.
 
     Parameters
@@ -37,10 +38,18 @@ class TaskAccuracy(Callback):
         if training or y_pred is None:
             return
         X, y = batch
-        task = int(X["task"][0])
-        y = y.to(y_pred.device)
-        hits = (y_pred.argmax(dim=1) == y).sum().item()
-        loss = torch.nn.functional.cross_entropy(y_pred.float(), y, reduction="sum").item()
+        if isinstance(y_pred, tuple):  # shared input: every head, a label column each
+            for task, logits in enumerate(y_pred):
+                target = y[:, task].to(logits.device)
+                labelled = target >= 0
+                if bool(labelled.any()):
+                    self._add(task, logits[labelled], target[labelled])
+            return
+        self._add(int(X["task"][0]), y_pred, y.to(y_pred.device))
+
+    def _add(self, task, logits, y):
+        hits = (logits.argmax(dim=1) == y).sum().item()
+        loss = torch.nn.functional.cross_entropy(logits.float(), y, reduction="sum").item()
         self._correct[task] = self._correct.get(task, 0) + hits
         self._count[task] = self._count.get(task, 0) + len(y)
         self._loss[task] = self._loss.get(task, 0.0) + loss

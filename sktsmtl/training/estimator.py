@@ -22,6 +22,7 @@ from ..exceptions import FitInterruptedWarning
 from .callbacks import BestEpochRestorer, EpochProgress, TaskProgressBar
 from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .device import resolve_device
+from .distributed import data_parallel_group
 from .net import PrecisionNet
 from .precision import PRECISIONS
 
@@ -276,7 +277,9 @@ class NetworkEstimator(BaseEstimator):
             cbs.append(("early_stopping", _EarlyStopping(
                 monitor=monitor, patience=self.early_stopping,
                 lower_is_better=lower_is_better, threshold=0.0)))
-        if self.verbose == 1:  # the compact line; skorch's own table from 2 up
+        group = data_parallel_group()
+        quiet = group is not None and group[0] != 0  # one process speaks
+        if self.verbose == 1 and not quiet:  # the compact line; skorch's table from 2 up
             cbs.append(("epoch_progress", EpochProgress()))
         cbs.extend(_counting_bars(copy.deepcopy(self.callbacks) or []))
         params = dict(
@@ -289,7 +292,7 @@ class NetworkEstimator(BaseEstimator):
             train_split=train_split,
             callbacks=cbs,
             device=resolve_device(self.device),
-            verbose=int(self.verbose >= 2),
+            verbose=0 if quiet else int(self.verbose >= 2),
             precision=self.precision,
             torch_load_kwargs={"weights_only": False},
         )
@@ -401,3 +404,13 @@ class NetworkEstimator(BaseEstimator):
     def _check_training_params(self):
         """Checks of fit that scikit-learn's constraints cannot express."""
         self._check_routed_params()
+        if data_parallel_group() is not None:
+            if not isinstance(self.random_state, numbers.Integral):
+                raise ValueError(
+                    "random_state must be an int in data-parallel training (a process "
+                    f"group of {data_parallel_group()[1]} processes): every process must "
+                    f"split and batch the data alike; got {self.random_state!r}.")
+            if self.checkpoint_dir is not None:
+                raise ValueError(
+                    "checkpoint_dir is not available in data-parallel training: the "
+                    "processes would write one store each; train without it.")

@@ -15,6 +15,13 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from .dataset import TaskDataset
+from .distributed import (
+    ShardedBatches,
+    broadcast_module_buffers,
+    check_same_data,
+    data_parallel_group,
+    wrap_data_parallel,
+)
 from .interrupts import interrupts_propagate, stopped_by_callback
 from .memory import check_training_memory, inference_batch_size
 from .precision import autocast, resolve_precision
@@ -61,9 +68,51 @@ class PrecisionNet(NeuralNet):
     dtype('float32')
     """
 
+    #: Whether the net shards its training batches over the processes of a process
+    #: group (:mod:`~sktsmtl.training.distributed`); other nets train whole on each.
+    data_parallel = False
+
     def __init__(self, module, *args, precision="float32", **kwargs):
         self.precision = precision
         super().__init__(module, *args, **kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_parallel_module", None)  # lives only during a fit
+        return state
+
+    def _process_group(self):
+        return data_parallel_group() if self.data_parallel else None
+
+    def _training_module(self):
+        """The module of a training forward pass: wrapped in DistributedDataParallel
+        during a data-parallel fit (it averages the gradients), else the module."""
+        parallel = vars(self).get("_parallel_module")
+        if parallel is not None and self.module_.training and torch.is_grad_enabled():
+            return parallel
+        return self.module_
+
+    def _data_summary(self, dataset):
+        """What every process of a data-parallel fit must agree on about its data."""
+        return len(dataset)
+
+    def _global_loss(self, step):
+        """In a data-parallel fit, the step's loss averaged over the processes (the
+        loss of the global batch, which the history then records on every process)."""
+        if vars(self).get("_parallel_module") is not None:
+            loss = step["loss"].detach().clone()
+            torch.distributed.all_reduce(loss)
+            step = dict(step, loss=loss / torch.distributed.get_world_size())
+        return step
+
+    def train_step(self, batch, **fit_params):
+        return self._global_loss(super().train_step(batch, **fit_params))
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        if training and vars(self).get("_parallel_module") is not None:
+            # validation then reads the same batch-norm statistics on every process
+            broadcast_module_buffers(self.module_)
 
     def initialize(self):
         self.autocast_dtype_ = resolve_precision(self.precision, self.device)
@@ -92,7 +141,13 @@ class PrecisionNet(NeuralNet):
         else:
             epochs = max(0, self.max_epochs - resumed)
         self.interrupted_ = False
+        group = self._process_group()
         try:
+            if group is not None:
+                check_same_data(self._data_summary(X), "training data")
+                # (skorch lets only its initialize methods set torch modules)
+                object.__setattr__(self, "_parallel_module",
+                                   wrap_data_parallel(self.module_, self.device))
             if epochs != 0:
                 self.fit_loop(X, y, epochs=epochs, _routing_method=routing_method,
                               **fit_params)
@@ -103,6 +158,8 @@ class PrecisionNet(NeuralNet):
                     del self.history[-1]  # the epoch the interrupt cut short
                 if interrupts_propagate():
                     raise
+        finally:
+            vars(self).pop("_parallel_module", None)
         self.notify("on_train_end", X=X, y=y)
         return self
 
@@ -156,6 +213,8 @@ class MultiTaskNet(PrecisionNet):
         max_epochs, batch_size, train_split, callbacks, device, verbose, ...).
     """
 
+    data_parallel = True
+
     def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None,
                  task_names=None, task_weights=None, gradient_surgery=None,
                  recalibrate_norm=False, class_weights=None, **kwargs):
@@ -171,6 +230,9 @@ class MultiTaskNet(PrecisionNet):
         super().__init__(module, *args, **kwargs)
 
     def initialize(self):
+        if self._process_group() is not None and self.sampler_seed is None:
+            raise ValueError("data-parallel training needs an int sampler_seed: every "
+                             "process must draw the same mini-batches.")
         # One generator per fit, advanced by every training epoch (and by partial_fit
         # calls), so epochs differ while the whole sequence follows sampler_seed.
         self.sampler_rng_ = np.random.default_rng(self.sampler_seed)
@@ -219,7 +281,7 @@ class MultiTaskNet(PrecisionNet):
                     batch=batch)
         if len(self._pending_grads) >= self._group_size:
             self._surgery_step()
-        return step
+        return self._global_loss(step)
 
     def _surgery_step(self):
         from .gradient_surgery import pcgrad
@@ -307,15 +369,23 @@ class MultiTaskNet(PrecisionNet):
                 f"{', '.join(f'{prefix}__{k}' for k in taken)}: the batches of multi-task "
                 "training come from TaskBatchSampler (one task per batch, Algorithm 2); "
                 "these DataLoader arguments cannot be set.")
+        group = self._process_group() if training else None
+        world = 1 if group is None else group[1]
         sampler = TaskBatchSampler(
             [rows[t] for t in sorted(rows)],
             batch_size=batch_size,
             random_state=self.sampler_rng_ if training else None,
             shuffle=training,
-            # batch norm in training mode needs two series per batch
-            min_batch_size=2 if training else 1,
+            # batch norm in training mode needs two series per batch (per process)
+            min_batch_size=2 * world if training else 1,
         )
         return loader_params, sampler
+
+    def _data_summary(self, dataset):
+        if not isinstance(dataset, TaskDataset):
+            return len(dataset)
+        return (sorted((t, len(r)) for t, r in dataset.task_rows().items()),
+                int(dataset.y.sum()))
 
     def n_batches(self, dataset, training):
         """Mini-batches of one pass over ``dataset``: an epoch of Algorithm 2 in training.
@@ -343,6 +413,9 @@ class MultiTaskNet(PrecisionNet):
         if training:
             # an iteration of Algorithm 2 yields one batch of every task: PCGrad's group
             self._group_size = sampler.n_tasks
+            group = self._process_group()
+            if group is not None:
+                sampler = ShardedBatches(sampler, *group)
         loader_params.setdefault("collate_fn", TaskDataset.collate)
         return DataLoader(dataset, batch_sampler=sampler, **loader_params)
 
@@ -364,7 +437,8 @@ class MultiTaskNet(PrecisionNet):
         Xi, yi = unpack_data(batch)
         x, task, lengths = self._batch_inputs(Xi)
         with self._autocast():
-            logits = _as_float32(self.module_.forward_all(x, lengths=lengths, task=task))
+            logits = _as_float32(self._training_module()(x, task, lengths=lengths,
+                                                         all_heads=True))
         position = self.module_.head.task_indices.index(task)
         y_pred = logits[position]
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
@@ -390,7 +464,7 @@ class MultiTaskNet(PrecisionNet):
     def infer(self, x, **fit_params):
         x, task, lengths = self._batch_inputs(x)
         with self._autocast():
-            out = self.module_(x, task, lengths=lengths, **fit_params)
+            out = self._training_module()(x, task, lengths=lengths, **fit_params)
         return _as_float32(out)
 
     def forward_task(self, dataset):

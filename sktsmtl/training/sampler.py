@@ -183,22 +183,26 @@ default=None
         return math.ceil(n / self.batch_size)
 
     def _slices(self, order):
-        """Consecutive batches of ``order`` (a permutation or the given order)."""
+        """Consecutive batches of ``order`` (a permutation or the given order), as views
+        of it: an epoch over a million rows holds one index array, not a million
+        Python ints (each batch becomes a list when it is yielded)."""
         n = order.size
         if self.drop_last and n >= self.batch_size:
             stop = (n // self.batch_size) * self.batch_size
         else:
             stop = n
-        slices = [order[i:min(i + self.batch_size, stop)].tolist()
+        slices = [order[i:min(i + self.batch_size, stop)]
                   for i in range(0, stop, self.batch_size)]
         if len(slices) > 1 and len(slices[-1]) < self.min_batch_size:
-            slices[-2].extend(slices.pop())
+            last = slices.pop()
+            slices[-1] = np.concatenate([slices[-1], last])
         return slices
 
     def __iter__(self):
         if not self.shuffle:
             for t in self._active:
-                yield from self._slices(self.task_indices[t])
+                for batch in self._slices(self.task_indices[t]):
+                    yield batch.tolist()
             return
         rng = self._rng
         # line 7-8 of Algorithm 2: every task shuffled, counters reset, per epoch
@@ -214,7 +218,7 @@ default=None
                     cursor[t] = 0
                 batch = queues[t][cursor[t]]
                 cursor[t] += 1
-                yield batch
+                yield batch.tolist()
 
     def __len__(self):
         if not self.shuffle:

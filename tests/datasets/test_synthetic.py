@@ -102,3 +102,31 @@ def test_shape_bank():
     assert curves.shape == (8, 101) and np.isfinite(curves).all()
     corr = np.corrcoef(curves)
     assert (np.abs(corr[~np.eye(8, dtype=bool)]) < 0.95).all()  # all distinct
+
+
+def test_make_label_sets_related_labels_and_blocks(tmp_path):
+    from sktsmtl.datasets import make_label_sets
+
+    X, Y = make_label_sets(n_series=200, n_subjects=6, random_state=0)
+    assert X.shape == (200, 168) and X.dtype == np.float32
+    assert list(Y) == ["group", "subject", "weekend"]
+    np.testing.assert_array_equal(Y["group"], Y["subject"] >= 3)
+    assert set(Y["weekend"]) == {0, 1}
+    again, _ = make_label_sets(n_series=200, n_subjects=6, random_state=0)
+    np.testing.assert_array_equal(X, again)
+    out = np.memmap(tmp_path / "x.f32", dtype=np.float32, mode="w+", shape=(200, 168))
+    filled, _ = make_label_sets(n_series=200, n_subjects=6, out=out, random_state=0)
+    assert filled is out
+    np.testing.assert_array_equal(np.asarray(out), X)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(n_series=1), "n_series"), (dict(length=10), "length"),
+    (dict(n_subjects=3), "n_subjects must be even"), (dict(noise=-1), "noise"),
+    (dict(n_series=4, out=np.zeros((3, 168), np.float32)), "out must have shape"),
+])
+def test_make_label_sets_bad_arguments(kwargs, message):
+    from sktsmtl.datasets import make_label_sets
+
+    with pytest.raises(ValueError, match=message):
+        make_label_sets(**kwargs)
