@@ -367,13 +367,7 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
                 net = self._train(previous, dataset, stage=stage, label=label,
                                   continued=True)
             return net, split
-        sharing_loss = None
-        if self.sharing == "mtcs" and len(n_classes) > 1:
-            from ..nets.sharing import ClassifierSharingLoss
-            sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
-        callbacks = [("task_accuracy", TaskAccuracy(list(task_names)))]
-        if self.model_selection == "per_task" and len(n_classes) > 1:
-            callbacks.append(("task_best_states", TaskBestStates(list(task_names))))
+        sharing_loss, callbacks = self._joint_training_parts(task_names)
         # every source of randomness inside a forked torch RNG: the caller's global
         # state is left alone and a CPU fit is repeatable
         with torch.random.fork_rng(devices=[]):
@@ -394,6 +388,18 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
                 recalibrate_norm=self.recalibrate_norm, class_weights=class_weights)
             net = self._train(net, dataset, stage=stage, label=label)
         return net, split
+
+    def _joint_training_parts(self, task_names):
+        """The MTCS sharing loss (or None) and the callbacks of a net that learns
+        ``task_names``: per-task accuracy, and per-task best states when selected so."""
+        sharing_loss = None
+        if self.sharing == "mtcs" and len(task_names) > 1:
+            from ..nets.sharing import ClassifierSharingLoss
+            sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
+        callbacks = [("task_accuracy", TaskAccuracy(list(task_names)))]
+        if self.model_selection == "per_task" and len(task_names) > 1:
+            callbacks.append(("task_best_states", TaskBestStates(list(task_names))))
+        return sharing_loss, callbacks
 
     def _task_weight_list(self, tasks):
         if self.task_weights is None:

@@ -17,8 +17,6 @@ from ..training import (
     SharedInputDataset,
     SharedInputNet,
     SharedInputSplit,
-    TaskAccuracy,
-    TaskBestStates,
     seed_sequence,
 )
 from ..training.builder import build_backbone, build_network
@@ -175,13 +173,7 @@ class SharedInputMixin:
         weight_seed, split_seed, sampler_seed = seed_sequence(random_state, 3)
         train_split = (SharedInputSplit(self.validation_fraction, split_seed)
                        if self.validation_fraction > 0 else None)
-        sharing_loss = None
-        if self.sharing == "mtcs" and len(n_classes) > 1:
-            from ..nets.sharing import ClassifierSharingLoss
-            sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
-        callbacks = [("task_accuracy", TaskAccuracy(list(names)))]
-        if self.model_selection == "per_task" and len(n_classes) > 1:
-            callbacks.append(("task_best_states", TaskBestStates(list(names))))
+        sharing_loss, callbacks = self._joint_training_parts(names)
         label = "" if stage == "shared" else f"task {names[0]}"
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(weight_seed)

@@ -68,6 +68,7 @@ class SharedInputDataset(Dataset):
 
     @property
     def padded_length(self):
+        """Length of every row of ``x`` (the series' longest, padding included)."""
         return int(self.x.shape[-1])
 
     def labels(self):
