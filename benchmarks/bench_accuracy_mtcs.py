@@ -24,7 +24,6 @@ task-relation matrix of the MTCS model of the first seed is printed and drawn.
 """
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -34,6 +33,8 @@ import pandas as pd
 from sktsmtl.benchmarking import make_method, rank_table, run_benchmark, to_markdown
 from sktsmtl.benchmarking.reference import MTCS_TABLE2
 from sktsmtl.datasets import load_task_group
+
+from _common import ucr_dir
 
 METHODS = ("ts2vec-svm", "mtl-svm", "mtcs-svm")
 
@@ -50,8 +51,7 @@ def main(argv=None):
     parser.add_argument("--out", default="benchmarks/results/mtcs")
     args = parser.parse_args(argv)
 
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or str(
-        Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ucr")
+    data_dir = ucr_dir(args.data_dir)
     print(f"MTCS Table 2 group, archive train/test; epochs {args.epochs}; seeds {args.seeds}; "
           f"AdamW lr 1e-3, batch 32; z-normalised; device {args.device}")
     start = time.perf_counter()

@@ -20,20 +20,19 @@ repository). Missing datasets of a group are skipped (the shared folder holds 3 
 ECG tasks).
 """
 
-import os
 import sys
-from pathlib import Path
 
 from sktsmtl.cli import main as cli_main
+
+from _common import ucr_dir
 
 TABLE_I_METHODS = ["1nn-dtw", "resnet1d", "resnet1d-mtl", "resnet2d", "resnet2d-mtl"]
 
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--data-dir" not in argv and not os.environ.get("SKTSMTL_UCR_DIR"):
-        argv += ["--data-dir", str(Path(__file__).resolve().parents[1] / ".." / "shared"
-                                   / "data" / "ucr")]
+    if "--data-dir" not in argv:
+        argv += ["--data-dir", ucr_dir()]
     if "--methods" not in argv:
         argv += ["--methods", *TABLE_I_METHODS]
     if "--out" not in argv:

@@ -43,6 +43,8 @@ from sktsmtl.benchmarking import make_method, rank_table, reference_tables, to_m
 from sktsmtl.datasets import load_ucr_dataset
 from sktsmtl.preprocessing import ZNormalizer
 
+from _common import ucr_dir
+
 DATASETS = ("Lightning2", "Lightning7", "Chinatown")
 METHODS = ("ts2vec-ssl-svm", "ts2vec-ssl-joint-svm")
 
@@ -96,8 +98,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or str(
-        Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ucr")
+    data_dir = ucr_dir(args.data_dir)
     n_iters = args.n_iters or None
     print(f"datasets {args.datasets}; archive train/test split; z-normalised; seeds "
           f"{args.seeds}; steps per encoder {n_iters or 'TS2Vec rule (200/600)'}; "

@@ -36,8 +36,6 @@ Usage::
 
 import argparse
 import math
-import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +46,9 @@ from sklearn.metrics import accuracy_score
 from sktsmtl import MultiTaskTimeSeriesClassifier
 from sktsmtl.datasets import load_task_group
 from sktsmtl.preprocessing import MissingValueImputer, ZNormalizer
+
+from _common import (as_3d, dense_for_sktime, resolve_device, sktime_on_device, timed_fit,
+                     ucr_dir)
 
 #: Data sets shipped with sktime, read through sktsmtl's embedded task groups.
 EMBEDDED = {
@@ -88,17 +89,6 @@ def observed_lengths(X):
     return np.where(seen.any(axis=1), X.shape[-1] - np.argmax(seen[:, ::-1], axis=1), 0)
 
 
-def as_3d(X):
-    return X[:, None, :] if X.ndim == 2 else X
-
-
-def dense_for_sktime(X, length):
-    """Zero-pad the (already imputed) NaN tail and pad to ``length``: float32 (n, C, L)."""
-    X = np.nan_to_num(as_3d(X), nan=0.0)
-    X = np.pad(X, ((0, 0), (0, 0), (0, length - X.shape[-1])))
-    return X.astype(np.float32)
-
-
 def prepare(X_train, X_test, normalize):
     """Fill missing values (and z-normalise) once, so both methods see the same data."""
     steps = [MissingValueImputer()] + ([ZNormalizer()] if normalize else [])
@@ -120,61 +110,17 @@ def make_ours(args, patch, seed, multitask=False):
         device=args.device, random_state=seed)
 
 
-class _OnDevice(torch.nn.Module):
-    """Moves a network's input to its device and its output back to the CPU."""
-
-    def __init__(self, network, device):
-        super().__init__()
-        self.network, self.device = network, device
-
-    def forward(self, X):
-        return self.network(X.to(self.device)).cpu()
-
-
-def sktime_classifier(device):
-    """sktime's ConvTimeNetClassifier; on a GPU with the batches moved to the GPU.
-
-    sktime 1.2 moves the network to ``device`` but leaves the batches on the CPU, so a
-    fit with ``device="cuda"`` fails ("Input type (torch.FloatTensor) and weight type
-    (torch.cuda.FloatTensor) should be the same"). The subclass wraps the built network
-    so that each batch goes to the GPU and the logits come back (gradients flow through
-    the copies); nothing else changes.
-    """
+def make_sktime(args, patch, seed):
     from sktime.classification.deep_learning import ConvTimeNetClassifier
 
-    if device == "cpu":
-        return ConvTimeNetClassifier
-
-    class ConvTimeNetClassifierOnDevice(ConvTimeNetClassifier):
-        def _build_network(self, X, y):
-            return _OnDevice(super()._build_network(X, y), self.device)
-
-    return ConvTimeNetClassifierOnDevice
-
-
-def make_sktime(args, patch, seed):
-    device = sktime_device(args.device)
-    return sktime_classifier(device)(
+    device = resolve_device(args.device)
+    return sktime_on_device(ConvTimeNetClassifier, device)(
         d_model=args.d_model, patch_size=patch[0], patch_stride=patch[1],
         dropout=args.dropout, d_ff=args.d_ff, dw_ks=list(args.kernels),
         device=device, num_epochs=args.epochs,
         batch_size=args.batch_size, optimizer="AdamW",
         optimizer_kwargs={"weight_decay": args.weight_decay}, lr=args.lr,
         verbose=False, random_state=seed)
-
-
-def sktime_device(device):
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-def timed_fit(clf, X, y):
-    start = time.perf_counter()
-    clf.fit(X, y)
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
 
 
 def run_peer(args, data_dir):
@@ -194,7 +140,7 @@ def run_peer(args, data_dir):
                           patch=f"{patch[0]}/{patch[1]}")
         for seed in args.seeds:
             ours = make_ours(args, patch, seed)
-            fit_s = timed_fit(ours, {name: X_train}, {name: y_train})
+            fit_s = timed_fit(ours, {name: X_train}, {name: y_train}, args.device)
             acc = ours.score_tasks({name: X_test}, {name: y_test})[name]
             rows.append(dict(part="peer", dataset=name, method="sktsmtl", seed=seed,
                              accuracy=acc, fit_seconds=fit_s))
@@ -203,7 +149,8 @@ def run_peer(args, data_dir):
             if args.no_sktime:
                 continue
             theirs = make_sktime(args, patch, seed)
-            fit_s = timed_fit(theirs, dense_for_sktime(X_train, common), y_train)
+            fit_s = timed_fit(theirs, dense_for_sktime(X_train, common), y_train,
+                              args.device)
             acc = accuracy_score(y_test, theirs.predict(dense_for_sktime(X_test, common)))
             rows.append(dict(part="peer", dataset=name, method="sktime", seed=seed,
                              accuracy=acc, fit_seconds=fit_s))
@@ -225,7 +172,7 @@ def run_mtl(args):
         for multitask in (False, True):
             method = "mtl" if multitask else "single-task"
             clf = make_ours(args, patch, seed, multitask=multitask)
-            fit_s = timed_fit(clf, X_train, y_train)
+            fit_s = timed_fit(clf, X_train, y_train, args.device)
             scores = clf.score_tasks(X_test, y_test)
             for task, acc in scores.items():
                 rows.append(dict(part="mtl", dataset=task, method=method, seed=seed,
@@ -307,8 +254,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or str(
-        Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ucr")
+    data_dir = ucr_dir(args.data_dir)
 
     print("# ConvTimeNet: sktsmtl vs sktime ConvTimeNetClassifier, and MTL vs single task\n")
     print(f"epochs {args.epochs}; seeds {args.seeds}; batch {args.batch_size}; AdamW lr "
@@ -319,8 +265,8 @@ def main(argv=None):
           f"{args.normalize}; device {args.device}; torch threads {torch.get_num_threads()}\n",
           flush=True)
 
-    if sktime_device(args.device) != "cpu":
-        torch.zeros(1, device=sktime_device(args.device))  # start CUDA before any timing
+    if resolve_device(args.device) != "cpu":
+        torch.zeros(1, device=resolve_device(args.device))  # start CUDA before any timing
     rows, info = run_peer(args, data_dir)
     patch = None
     if not args.no_mtl:

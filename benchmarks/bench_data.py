@@ -6,7 +6,7 @@ Both are timed in one run, best of several repeats, as CPU time of this process,
 that the ratio holds on a loaded machine.
 
 Run: ``python benchmarks/bench_data.py [--series 100000] [--length 100] [--tasks 10]``.
-The bar (issue 11): from_dict within 3x of np.concatenate on the first input.
+The bar: from_dict within 3x of np.concatenate on the first input.
 """
 
 import argparse

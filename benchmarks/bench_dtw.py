@@ -43,7 +43,8 @@ from sktsmtl.distances import pairwise_dtw, sakoe_chiba_radius
 from sktsmtl.distances.inputs import check_collection, pack_series
 from sktsmtl.distances.nearest import nearest_packed
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from _common import ucr_dir
+
 
 CONFIGS = [(200, 300, 0.1), (200, 300, None), (1000, 128, None), (50, 2000, None)]
 
@@ -182,13 +183,6 @@ def _read_ucr_tsv(path):
     return data[:, 1:], data[:, 0]
 
 
-def _ucr_dir():
-    value = os.environ.get("SKTSMTL_UCR_DIR", "").strip()
-    if value:
-        return Path(value).expanduser()
-    return REPO_ROOT / ".." / "shared" / "data" / "ucr"
-
-
 def cricket_like(seed=0, n_classes=12, n_per_class=65, length=300):
     """12 classes of warped, scaled, noisy z-normalised curves (CricketX's sizes)."""
     rng = np.random.default_rng(seed)
@@ -225,7 +219,7 @@ def _nn_run(X_test, X_train, window, improved, threads):
 
 def bench_pruning(args):
     sets = []
-    folder = _ucr_dir() / "ECGFiveDays"
+    folder = Path(ucr_dir()).expanduser() / "ECGFiveDays"
     train, test = folder / "ECGFiveDays_TRAIN.tsv", folder / "ECGFiveDays_TEST.tsv"
     if train.is_file() and test.is_file():
         X_train, y_train = _read_ucr_tsv(train)

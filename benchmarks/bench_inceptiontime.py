@@ -76,7 +76,6 @@ Usage::
 """
 
 import argparse
-import os
 import time
 import warnings
 from pathlib import Path
@@ -90,6 +89,9 @@ from sktsmtl import MultiTaskTimeSeriesClassifier
 from sktsmtl.benchmarking import accuracy_intervals, paired_comparison, to_markdown
 from sktsmtl.datasets import load_task_group
 from sktsmtl.preprocessing import MissingValueImputer, ZNormalizer
+
+from _common import (as_3d, dense_for_sktime, resolve_device, sktime_on_device, timed_fit,
+                     ucr_dir)
 
 GROUPS = ["DodgerLoop", "ECG"]
 OURS, SKTIME, OURS_MTL = "inceptiontime", "sktime", "inceptiontime-mtl"
@@ -122,17 +124,6 @@ def prepare(X, normalize):
     return ZNormalizer().fit_transform(X) if normalize else X
 
 
-def as_3d(X):
-    return X[:, None, :] if X.ndim == 2 else X
-
-
-def dense_for_sktime(X, length):
-    """Zero-pad a NaN tail (shorter series) and pad to ``length``: float32 (n, C, L)."""
-    X = np.nan_to_num(as_3d(X), nan=0.0)
-    X = np.pad(X, ((0, 0), (0, 0), (0, length - X.shape[-1])))
-    return X.astype(np.float32)
-
-
 def needs_padding(*arrays):
     """Whether some series ends in NaN or the arrays differ in length."""
     lengths = {X.shape[-1] for X in arrays}
@@ -152,42 +143,13 @@ def make_ours(args, seed, multitask):
         backbone__residual=not args.no_residual)
 
 
-class _OnDevice(torch.nn.Module):
-    """Moves a network's input to its device and its output back to the CPU."""
-
-    def __init__(self, network, device):
-        super().__init__()
-        self.network, self.device = network.to(device), device
-
-    def forward(self, X):
-        return self.network(X.to(self.device)).cpu()
-
-
-def sktime_classifier(device):
-    """sktime's InceptionTimeClassifierTorch; on a GPU with network and batches moved.
-
-    sktime 1.2's classifier has no ``device`` parameter and trains on the CPU. For
-    another device the subclass moves the built network there and wraps it so that
-    each batch goes to the device and the logits come back to the CPU (gradients flow
-    through the copies); nothing else changes.
-    """
+def make_sktime(args, seed):
+    kwargs = {"weight_decay": args.weight_decay} if args.weight_decay else None
     from sktime.classification.deep_learning.inceptiontime import (
         InceptionTimeClassifierTorch,
     )
 
-    if device == "cpu":
-        return InceptionTimeClassifierTorch
-
-    class InceptionTimeClassifierTorchOnDevice(InceptionTimeClassifierTorch):
-        def _build_network(self, X, y):
-            return _OnDevice(super()._build_network(X, y), device)
-
-    return InceptionTimeClassifierTorchOnDevice
-
-
-def make_sktime(args, seed):
-    kwargs = {"weight_decay": args.weight_decay} if args.weight_decay else None
-    return sktime_classifier(resolve_device(args.device))(
+    return sktime_on_device(InceptionTimeClassifierTorch, resolve_device(args.device))(
         num_epochs=args.epochs, batch_size=args.batch_size, n_conv_layers=3,
         kernel_size=args.kernel_size, n_filters=args.n_filters, depth=args.depth,
         bottleneck_size=args.bottleneck_size, use_bottleneck=True,
@@ -195,20 +157,6 @@ def make_sktime(args, seed):
         activation_inception=None, optimizer="Adam", optimizer_kwargs=kwargs,
         criterion="CrossEntropyLoss", lr=args.lr, init_weights=None, verbose=False,
         random_state=seed)
-
-
-def resolve_device(device):
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-def timed_fit(clf, X, y, device):
-    start = time.perf_counter()
-    clf.fit(X, y)
-    if resolve_device(device).startswith("cuda"):
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
 
 
 def short_error(exc):
@@ -364,8 +312,7 @@ def main(argv=None):
         args.groups = args.groups[:1]
     if args.threads:
         torch.set_num_threads(args.threads)
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or str(
-        Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ucr")
+    data_dir = ucr_dir(args.data_dir)
 
     import sktime
 

@@ -1,4 +1,4 @@
-"""Multi-task recipes against learning apart, over seeds (issue 16's evidence).
+"""Multi-task recipes against learning apart, over seeds.
 
 For every group, every seed and every method, the paper protocol of the ResNet2D paper
 (per task a stratified 60/20/20 train/validation/test split drawn from the archive's
@@ -90,6 +90,8 @@ import sys
 import time
 
 import torch
+
+from _common import ucr_dir
 
 
 def _methods(backbone, finetune_epochs, only, precision="float32", backbone_params=None,
@@ -249,8 +251,7 @@ def main(argv=None):
     if args.quick:
         args.groups, args.seeds, args.epochs, args.finetune_epochs = ["DodgerLoop"], [0], 1, 1
     torch.set_num_threads(args.threads)
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "shared", "data", "ucr")
+    data_dir = ucr_dir(args.data_dir)
 
     from sktsmtl.benchmarking import run_benchmark
 

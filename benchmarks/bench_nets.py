@@ -38,7 +38,7 @@ convolution (the same function; the default computes the stem from the series, s
 Then one epoch over 1,000 series of length 300 (three tasks of 334/333/333 series,
 :class:`sktsmtl.training.TaskBatchSampler`, batch 40, after one warm-up step per task):
 the reference in float32 and ResNet2D at its defaults in each precision, checked against
-the bars of issue 13: the defaults' epoch at least 2.5x faster than the reference epoch
+the speed bars of the defaults: the defaults' epoch at least 2.5x faster than the reference epoch
 of the same run, at least 60 % of the float32 matmul rate in float32 (executed FLOPs:
 the stem read from the series does far fewer), and the epoch time of the defaults
 against 15 s.
@@ -432,7 +432,7 @@ def main(argv=None):
               f"({epoch['epoch_samples'] / epoch['epoch_seconds']:.1f} samples/s); peak "
               f"memory {epoch['peak_rss_gib']:.2f} GiB")
     reference = epochs.pop("reference")["epoch_seconds"]
-    print("\nBars (issue 13, ResNet2D defaults):")
+    print("\nBars (ResNet2D defaults):")
     for name, epoch in epochs.items():
         ratio = reference / epoch["epoch_seconds"]
         print(f"  {name} epoch >= 2.5x faster than the float32 reference: {ratio:.2f}x -> "

@@ -1,4 +1,4 @@
-"""Accuracy of bfloat16 training against float32, over seeds (issue 13).
+"""Accuracy of bfloat16 training against float32, over seeds.
 
 For every group and seed, the same method is fitted twice under the ResNet2D paper's
 protocol (per task a stratified 60/20/20 split of the archive's train and test parts,
@@ -23,6 +23,8 @@ import time
 
 import torch
 
+from _common import ucr_dir
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -40,8 +42,7 @@ def main(argv=None):
     if args.quick:
         args.groups, args.seeds, args.epochs = ["DodgerLoop"], [0], 1
     torch.set_num_threads(args.threads)
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "shared", "data", "ucr")
+    data_dir = ucr_dir(args.data_dir)
 
     from sktsmtl import MultiTaskTimeSeriesClassifier
     from sktsmtl.benchmarking import accuracy_intervals, paired_comparison, run_benchmark

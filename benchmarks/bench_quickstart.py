@@ -1,6 +1,6 @@
 """The README's Python quickstart, verbatim, over seeds: accuracy and wall time.
 
-The bar of the first-hour issue: a mean accuracy of at least 0.90 on ``basic_motions``
+The bar: a mean accuracy of at least 0.90 on ``basic_motions``
 over 3 seeds, each fit in under 60 s on 2 CPU cores. The script reads the README's first
 ``python`` block, runs it as written except ``random_state=0`` -> ``random_state=SEED``
 for every seed, and prints per seed the mean test accuracy over tasks (the block's

@@ -21,7 +21,7 @@ over tasks of the per-task mean over seeds) with the 95% Student-t half-width of
 per-seed mean over tasks; the mean over groups; the mean fit seconds per group and seed;
 accuracy per 1,000 fit seconds; whether the size is on the Pareto front (no other
 size both faster per epoch and at least as accurate), and the size a default should be:
-the most accurate one whose epoch is under ``--epoch-budget`` seconds (15 s, issue 13).
+the most accurate one whose epoch is under ``--epoch-budget`` seconds (15 s).
 
 Usage::
 
@@ -39,7 +39,8 @@ import time
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from _common import ucr_dir
+
 
 #: The sizes compared by default. With the stem computed from the series the template
 #: count costs almost nothing, so the study varies the count and the template length at
@@ -79,7 +80,6 @@ def _size_argument(text):
 
 def time_epochs(sizes, args):
     """Epoch seconds of each size over 1,000 x 300 series, one fresh process each."""
-    sys.path.insert(0, HERE)
     import bench_nets
 
     runner = argparse.Namespace(wait_idle=args.wait_idle, min_seconds=1.0, min_steps=1,
@@ -219,8 +219,7 @@ def main(argv=None):
         args.groups, args.timed_only = ["DodgerLoop"], []
     sizes = {s: parse_size(s) for s in args.sizes}
     timed = dict(sizes, **{s: parse_size(s) for s in args.timed_only})
-    data_dir = args.data_dir or os.environ.get("SKTSMTL_UCR_DIR") or os.path.join(
-        HERE, "..", "..", "shared", "data", "ucr")
+    data_dir = ucr_dir(args.data_dir)
 
     epochs = {}
     if args.part in ("both", "epoch"):

@@ -36,6 +36,7 @@ Usage::
 """
 
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -54,6 +55,20 @@ BACKBONE = dict(backbone="resnet1d", backbone__filters=(16, 32, 32))
 
 def _peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _release_freed_heap():
+    """Return the C heap's freed pages to the system (glibc ``malloc_trim``): the data
+    generator's temporary blocks would otherwise stay resident and count as the fit's."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _estimator(epochs, seed, batch_size, validation_fraction=0.0):
@@ -90,7 +105,8 @@ def run_one(mode, n, threads, batch_size, predict_rows, memmap_dir):
     tasks = list(Y)
     labels = np.column_stack([Y[t] for t in tasks])
     del Y  # the data is X and the label columns
-    rss_data = _peak_rss_bytes()
+    _release_freed_heap()
+    rss_data = _rss_bytes()
     clf = _estimator(1, 0, batch_size)
     start = time.perf_counter()
     if mode == "shared":
@@ -166,7 +182,9 @@ def scale(args):
     for r in shared:
         bound = r["data_bytes"] + working
         print(f"n={r['n']:,}: peak {r['peak_rss'] / 1e6:.0f} MB vs data + working set "
-              f"{bound / 1e6:.0f} MB: {'below' if r['peak_rss'] <= bound else 'ABOVE'}")
+              f"{bound / 1e6:.0f} MB: {'below' if r['peak_rss'] <= bound else 'ABOVE'}; "
+              f"the fit added {(r['peak_rss'] - r['rss_before_fit']) / 1e6:.0f} MB to the "
+              f"{r['rss_before_fit'] / 1e6:.0f} MB resident before it")
 
 
 def accuracy(args):

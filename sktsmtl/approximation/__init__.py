@@ -5,6 +5,6 @@ reading the pair's pairwise distance matrix is trained to approximate exact DTW 
 soft-DTW) under a warping window.
 """
 
-from .dtw_approximator import DTWApproximator
+from .dtw_approximator import DTWApproximator, check_pairs
 
-__all__ = ["DTWApproximator"]
+__all__ = ["DTWApproximator", "check_pairs"]

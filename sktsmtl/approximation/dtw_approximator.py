@@ -5,20 +5,16 @@ import numbers
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.dataset import ValidSplit
 from torch import nn
 
 from ..distances import paired_dtw, soft_dtw
-from ..nets import DistanceMapNet, SiameseDistanceNet
-from ..training import NetworkEstimator, seed_sequence
-from ..training.builder import build_backbone
-from ..training.estimator import document_training_parameters
+from ..nets import DistanceMapNet, SiameseDistanceNet, get_backbone, parameter_names
+from ..training import NetworkEstimator, build_backbone, document_training_parameters, seed_sequence
 
 __all__ = ["DTWApproximator", "check_pairs"]
-
-BACKBONES = ("resnet1d", "resnet2d")
 
 
 # -- input validation ------------------------------------------------------------------
@@ -124,22 +120,24 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
     The distance-learning experiment of Yeh et al. (2023, Fig. 1 and Fig. 3c): a network
     reads two series and regresses their DTW distance under a warping constraint.
 
-    - ``backbone="resnet1d"``: a Siamese network; one shared
-      :class:`~sktsmtl.nets.ResNet1D` embeds each series, a ``Linear(128, 128)`` layer
-      projects the embedding and the output is the l2 distance between the two vectors
-      (Fig. 2c).
-    - ``backbone="resnet2d"``: :class:`~sktsmtl.nets.ResNet2D` with
-      ``input_kind="distance_map"`` reads the ``n x m x 1`` matrix of squared point
+    - A backbone that reads distance maps (its constructor takes ``input_kind``, as
+      :class:`~sktsmtl.nets.ResNet2D` does; ``backbone="resnet2d"``): built with
+      ``input_kind="distance_map"``, it reads the ``n x m x 1`` matrix of squared point
       distances of the pair, then ``Linear(width, 1)`` (Fig. 3c).
+    - Any other registered backbone (``"resnet1d"``, ``"inceptiontime"``, a user's):
+      a Siamese network; the one backbone embeds each series, a
+      ``Linear(embedding_dim, projection_dim)`` layer projects the embedding and the
+      output is the l2 distance between the two vectors (Fig. 2c with ResNet1D). A
+      backbone whose transform is computed from data (``"minirocket"``) is first
+      initialised on the training pairs' series.
 
     Parameters
     ----------
-    backbone : {"resnet1d", "resnet2d"}, default="resnet2d"
-        Network, see above. Its arguments are ``backbone__<name>`` parameters:
-        ``ResNet1D``'s (``backbone__filters``, ``backbone__kernel_sizes``) or
-        ``ResNet2D``'s (``backbone__n_blocks``, ``backbone__width``,
-        ``backbone__stem_stride``, ...; ``input_kind`` and ``in_channels`` are set by
-        the estimator), and ``backbone__preset``.
+    backbone : str, default="resnet2d"
+        Name of a registered backbone (:func:`~sktsmtl.nets.backbone_names`), see
+        above. Its arguments are ``backbone__<name>`` parameters (``in_channels``, and
+        ``input_kind`` for a distance-map reader, are set by the estimator), and
+        ``backbone__preset``.
     window : float or None, default=None
         Sakoe-Chiba band of the exact DTW targets, a fraction of the length in
         ``[0, 1]`` (see :func:`~sktsmtl.distances.dtw_distance`); None: unconstrained.
@@ -206,7 +204,7 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
 
     _parameter_constraints = {
         **NetworkEstimator._parameter_constraints,
-        "backbone": [StrOptions(set(BACKBONES))],
+        "backbone": [str, type],
         "window": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "gamma": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "projection_dim": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -273,13 +271,16 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
                                             window=self.window)[0])
         return out
 
-    def _build_module(self, n_channels):
+    def _build_module(self, n_channels, series, seed):
         params = self._routed("backbone")
-        if self.backbone == "resnet1d":
-            encoder = build_backbone("resnet1d", n_channels, params)
-            return SiameseDistanceNet(encoder, projection_dim=self.projection_dim)
-        tower = build_backbone("resnet2d", 1, params, fixed={"input_kind": "distance_map"})
-        return DistanceMapNet(tower)
+        if "input_kind" in parameter_names(get_backbone(self.backbone)):
+            tower = build_backbone(self.backbone, 1, params,
+                                   fixed={"input_kind": "distance_map"})
+            return DistanceMapNet(tower)
+        encoder = build_backbone(self.backbone, n_channels, params)
+        if hasattr(encoder, "initialize_from_series"):  # a transform fitted to the data
+            encoder.initialize_from_series(series, seed=seed)
+        return SiameseDistanceNet(encoder, projection_dim=self.projection_dim)
 
     # -- fit ---------------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -321,7 +322,7 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
                 f"validation_fraction={self.validation_fraction} leaves no pair for "
                 f"validation or training with {len(firsts)} pairs."
             )
-        if self.backbone == "resnet2d" and len(firsts) - n_valid < 2:
+        if len(firsts) - n_valid < 2:
             raise ValueError("training needs at least 2 pairs (batch normalisation).")
 
         scale = float(np.sqrt(np.mean(np.square(y))))
@@ -336,7 +337,8 @@ class DTWApproximator(RegressorMixin, NetworkEstimator):
                        if self.validation_fraction > 0 else None)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(weight_seed)
-            module = self._build_module(self.n_channels_)
+            module = self._build_module(self.n_channels_, list(firsts) + list(seconds),
+                                        int(weight_seed))
             net = self._make_net(
                 module, criterion=nn.MSELoss, train_split=train_split,
                 monitor="valid_loss", lower_is_better=True,

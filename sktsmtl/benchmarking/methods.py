@@ -212,7 +212,7 @@ def _ts2vec_ssl(joint):
         from ..representation import TS2VecTransformer
 
         return _MultiTaskPipeline([
-            ("ts2vec", TS2VecTransformer(joint=joint)),
+            ("ts2vec", TS2VecTransformer(multitask=joint)),
             ("svm", PerTaskClassifier(CrossValidatedSVC())),
         ])
 

@@ -36,15 +36,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..datasets import (
+    concat_rows,
     get_data_dir,
     get_task_group,
     load_task_group,
+    n_rows,
     recording_split_tasks,
     shared_test_rows,
     task_recordings,
     train_val_test_split_tasks,
 )
-from ..datasets.rows import concat_rows, n_rows
 
 __all__ = ["PROTOCOLS", "Protocol", "get_protocol"]
 

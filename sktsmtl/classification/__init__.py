@@ -8,5 +8,8 @@ from .rocket import RocketClassifier
 from .svm import CrossValidatedSVC
 from .voting import MultiTaskVotingClassifier
 
+from .base import MultiTaskClassifierMixin
+
 __all__ = ["MultiTaskTimeSeriesClassifier", "PerTaskClassifier", "KNeighborsDTWClassifier",
-           "CrossValidatedSVC", "RocketClassifier", "MultiTaskVotingClassifier"]
+           "CrossValidatedSVC", "RocketClassifier", "MultiTaskVotingClassifier",
+           "MultiTaskClassifierMixin"]

@@ -9,10 +9,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..data import TaskPanel, check_not_iterator
-from ..distances.inputs import check_collection, check_window, pack_series
-from ..distances.threads import resolve_n_jobs
-from ..distances.nearest import nearest_packed
-from ..distances.pairwise import pairwise_packed
+from ..distances import (
+    check_collection,
+    check_window,
+    nearest_packed,
+    pack_series,
+    pairwise_packed,
+    resolve_n_jobs,
+)
 from ..preprocessing import interpolate_missing
 
 __all__ = ["KNeighborsDTWClassifier"]

@@ -17,6 +17,7 @@ from ..data import (
     check_task_data,
     check_task_input,
     format_like_input,
+    is_label_columns,
 )
 from ..preprocessing import MissingValueImputer, ZNormalizer
 from ..nets import get_backbone
@@ -27,14 +28,14 @@ from ..training import (
     TaskBestStates,
     TaskDataset,
     TaskStratifiedSplit,
+    build_backbone,
+    build_network,
+    document_training_parameters,
     predict_head_logits,
     predict_task_logits,
     seed_sequence,
     task_embeddings,
 )
-from ..training.builder import build_backbone, build_network
-from ..training.estimator import document_training_parameters
-from ..data.label_columns import is_label_columns
 from .base import MultiTaskClassifierMixin, is_multitask_input
 from .shared_input import SharedInputMixin
 
@@ -394,7 +395,7 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
         ``task_names``: per-task accuracy, and per-task best states when selected so."""
         sharing_loss = None
         if self.sharing == "mtcs" and len(task_names) > 1:
-            from ..nets.sharing import ClassifierSharingLoss
+            from ..nets import ClassifierSharingLoss
             sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
         callbacks = [("task_accuracy", TaskAccuracy(list(task_names)))]
         if self.model_selection == "per_task" and len(task_names) > 1:

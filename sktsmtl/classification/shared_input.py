@@ -11,15 +11,15 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..data import TaskPanel, check_not_iterator
-from ..data.label_columns import check_label_columns
+from ..data import TaskPanel, check_label_columns, check_not_iterator
 from ..training import (
     SharedInputDataset,
     SharedInputNet,
     SharedInputSplit,
+    build_backbone,
+    build_network,
     seed_sequence,
 )
-from ..training.builder import build_backbone, build_network
 
 __all__ = ["SharedInputMixin"]
 

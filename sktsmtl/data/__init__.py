@@ -5,6 +5,7 @@ No torch and no models here: this layer turns every accepted input form into a
 name the task.
 """
 
+from .label_columns import check_label_columns, is_label_columns
 from .panel import TaskLabels, TaskPanel
 from .series import pad_series, series_from_task_input, strip_trailing_nan
 from .validation import (
@@ -28,4 +29,6 @@ __all__ = [
     "pad_series",
     "series_from_task_input",
     "strip_trailing_nan",
+    "check_label_columns",
+    "is_label_columns",
 ]

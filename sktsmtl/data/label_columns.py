@@ -135,6 +135,42 @@ def _columns(y):
     return list(range(arr.shape[1])), [arr[:, j] for j in range(arr.shape[1])], "array"
 
 
+# rows per block of label coding
+_BLOCK = 1 << 16
+
+
+def _as_own_type(block):
+    """Labels of one Python type in an object array, as an array of that type's dtype."""
+    return np.asarray(block.tolist())
+
+
+def _classes(task, values, missing):
+    """``(classes, as_type)`` of one label column: its sorted distinct labels and the
+    conversion of a block of its labels to their type (labels of one Python type in an
+    object column get that type's dtype back)."""
+    as_type = np.asarray
+    if values.dtype == object:
+        kinds = set()
+        for lo in range(0, len(values), _BLOCK):
+            kinds.update(map(type, values[lo:lo + _BLOCK][~missing[lo:lo + _BLOCK]]))
+        if len(kinds) == 1:
+            as_type = _as_own_type
+    found = []
+    try:
+        for lo in range(0, len(values), _BLOCK):
+            block = as_type(values[lo:lo + _BLOCK][~missing[lo:lo + _BLOCK]])
+            found.append(np.unique(block))
+        c = np.unique(np.concatenate(found)) if found else np.zeros(0)
+    except TypeError:
+        raise TypeError(f"task {task!r}: labels of mixed types cannot be ordered; use "
+                        "one type.") from None
+    if len(c) < 2:
+        what = "no label" if len(c) == 0 else f"one class ({c[0]!r})"
+        raise ValueError(f"task {task!r}: y has {what}; a classifier needs at least "
+                         "two classes per task.")
+    return c, as_type
+
+
 def check_label_columns(y, n_series):
     """Validate label columns over ``n_series`` series and code them.
 
@@ -166,36 +202,24 @@ def check_label_columns(y, n_series):
     """
     check_not_iterator(y, "y")
     tasks, columns, form = _columns(y)
-    coded = []
-    classes = {}
-    for j, (task, col) in enumerate(zip(tasks, columns)):
+    # two passes over blocks of rows (classes, then codes): a million labels per task
+    # never take more than a block's worth of temporary index arrays
+    classes, parts = {}, []
+    for task, col in zip(tasks, columns):
         if len(col) != n_series:
             raise ValueError(f"task {task!r}: X has {n_series} series but y has "
                              f"{len(col)} labels.")
         missing = _missing(col)
         values = np.asarray(col.data if isinstance(col, np.ma.MaskedArray) else col)
-        present = values[~missing]
-        if present.dtype == object:  # labels of one type get their own dtype back
-            kinds = {type(v) for v in present.tolist()}
-            if len(kinds) == 1:
-                present = np.asarray(present.tolist())
-        try:
-            c, inverse = np.unique(present, return_inverse=True)
-        except TypeError:
-            raise TypeError(f"task {task!r}: labels of mixed types cannot be ordered; use "
-                            "one type.") from None
-        if len(c) < 2:
-            what = "no label" if len(c) == 0 else f"one class ({c[0]!r})"
-            raise ValueError(f"task {task!r}: y has {what}; a classifier needs at least "
-                             "two classes per task.")
-        column = np.full(n_series, MISSING, dtype=np.int64)
-        column[~missing] = inverse.reshape(-1)
-        coded.append(column)
-        classes[task] = c
-    # the smallest signed type of the codes: a million series over three tasks keep 3
-    # bytes of codes each, not 24
+        classes[task], as_type = _classes(task, values, missing)
+        parts.append((values, missing, as_type))
     largest = max(len(c) for c in classes.values())
     codes = np.empty((n_series, len(tasks)), dtype=np.min_scalar_type(-largest))
-    for j, column in enumerate(coded):
-        codes[:, j] = column
+    for j, (task, (values, missing, as_type)) in enumerate(zip(tasks, parts)):
+        for lo in range(0, n_series, _BLOCK):
+            present = ~missing[lo:lo + _BLOCK]
+            block = codes[lo:lo + _BLOCK, j]
+            block[:] = MISSING
+            block[present] = np.searchsorted(classes[task],
+                                             as_type(values[lo:lo + _BLOCK][present]))
     return LabelColumns(tasks, codes, classes, form)

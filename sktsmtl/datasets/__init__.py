@@ -34,6 +34,7 @@ from .groups import (
 )
 from .paths import DATA_DIR_ENV, get_data_dir, ucr_file_paths
 from .recordings import recording_split_tasks, shared_test_rows, task_recordings
+from .rows import concat_rows, n_rows
 from .splits import (
     PAPER_SIZES,
     SPLITS,
@@ -69,4 +70,6 @@ __all__ = [
     "make_random_walk_pairs",
     "make_warped_tasks",
     "make_label_sets",
+    "concat_rows",
+    "n_rows",
 ]

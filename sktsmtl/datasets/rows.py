@@ -47,7 +47,23 @@ def stack_padded(rows, width=None):
 
 
 def n_rows(X):
-    """Number of series in an array or list of series."""
+    """Number of series in an array or list of series.
+
+    Parameters
+    ----------
+    X : ndarray or list of series
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktsmtl.datasets import n_rows
+    >>> n_rows(np.zeros((3, 10))), n_rows([np.zeros(4), np.zeros(6)])
+    (3, 2)
+    """
     return X.shape[0] if isinstance(X, np.ndarray) else len(X)
 
 
@@ -64,7 +80,26 @@ def take_rows(X, idx):
 
 
 def concat_rows(a, b):
-    """Concatenate two tasks' series: arrays are NaN-padded to the wider one."""
+    """Concatenate two tasks' series: arrays are NaN-padded to the wider one.
+
+    Parameters
+    ----------
+    a, b : ndarray or list of series
+        Arrays must have the same channel axes.
+
+    Returns
+    -------
+    ndarray or list
+        An array when both are arrays, else a list of series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktsmtl.datasets import concat_rows
+    >>> concat_rows(np.ones((1, 2)), np.zeros((1, 3)))
+    array([[ 1.,  1., nan],
+           [ 0.,  0.,  0.]])
+    """
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         if a.ndim != b.ndim or a.shape[1:-1] != b.shape[1:-1]:
             raise ValueError(

@@ -13,10 +13,12 @@ Blondel (2017), in torch, batched over pairs.
 """
 
 from .dtw import dtw_distance, dtw_path, sakoe_chiba_radius
+from .inputs import check_collection, check_window, pack_series
 from .lower_bounds import keogh_envelope, lb_improved, lb_keogh, lb_kim
-from .nearest import dtw_nearest_neighbor
-from .pairwise import paired_dtw, pairwise_dtw
+from .nearest import dtw_nearest_neighbor, nearest_packed
+from .pairwise import paired_dtw, pairwise_dtw, pairwise_packed
 from .softdtw import SoftDTWLoss, soft_dtw
+from .threads import resolve_n_jobs
 
 __all__ = [
     "dtw_distance",
@@ -31,4 +33,10 @@ __all__ = [
     "dtw_nearest_neighbor",
     "soft_dtw",
     "SoftDTWLoss",
+    "check_collection",
+    "check_window",
+    "pack_series",
+    "resolve_n_jobs",
+    "nearest_packed",
+    "pairwise_packed",
 ]

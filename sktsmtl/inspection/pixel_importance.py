@@ -6,8 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ..approximation import DTWApproximator
-from ..approximation.dtw_approximator import check_pairs
+from ..approximation import DTWApproximator, check_pairs
 
 __all__ = ["pixel_importance", "plot_pixel_importance"]
 

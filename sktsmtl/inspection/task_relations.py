@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..nets.sharing import relevance_mask, task_affinity
+from ..nets import relevance_mask, task_affinity
 
 __all__ = ["task_relations", "plot_task_relations"]
 

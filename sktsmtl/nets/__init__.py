@@ -7,7 +7,7 @@ per-task normalisation statistics, and the MTCS classifier-sharing loss.
 No skorch, no scikit-learn, no NumPy I/O here: these modules take and return tensors.
 """
 
-from .backbone import Backbone
+from .backbone import Backbone, parameter_names
 from .registry import backbone_names, get_backbone, register_backbone
 from .heads import MultiTaskHead
 from .multitask_network import MultiTaskNetwork
@@ -33,7 +33,7 @@ from .sharing import (
 from .convtimenet import ConvTimeNet
 from .inceptiontime import InceptionTime
 from .minirocket import MiniRocket
-from .task_norm import attach_task_statistics, task_statistics
+from .task_norm import attach_task_statistics, reset_task_statistics, task_statistics
 
 for _name, _cls in (("resnet1d", ResNet1D), ("resnet2d", ResNet2D),
                     ("ts2vec", TS2VecEncoder), ("convtimenet", ConvTimeNet),
@@ -73,4 +73,6 @@ __all__ = [
     "ClassifierSharingLoss",
     "attach_task_statistics",
     "task_statistics",
+    "parameter_names",
+    "reset_task_statistics",
 ]

@@ -218,36 +218,17 @@ class ResNet2D(Backbone):
 
     Notes
     -----
-    **Defaults chosen by accuracy and epoch time**
-    (``python benchmarks/bench_resnet2d_sizes.py``, see the Benchmarks page): ``k=64``
-    templates of length ``m=128``, 8 blocks of width 64 and a stride-4 stem (kernel 7),
-    the ``"cpu"`` preset. Of the sizes compared, it is the most accurate whose training
-    epoch over 1,000 series of length 300 (batch 40, float32, two threads) takes under
-    15 s on the project's 2-core CPU (ties go to the faster size). Accuracy: ResNet2D with
-    hard parameter sharing, the ResNet2D paper's protocol (60/20/20, the best mean
-    validation epoch kept), 20 epochs at lr 1e-3, float32, seeds 0-2, mean test accuracy
-    over each group's tasks with the 95 % half-width over seeds:
+    **Defaults chosen by accuracy and epoch time**: ``k=64`` templates of length
+    ``m=128``, 8 blocks of width 64 and a stride-4 stem (kernel 7), the ``"cpu"``
+    preset: of the sizes compared, the most accurate whose training epoch over 1,000
+    series of length 300 takes under 15 s on two CPU cores. The sizes, their epoch times
+    and accuracies are on the Benchmarks page (``benchmarks/bench_resnet2d_sizes.py``).
 
-    ======================  ========  ==============  ==============  =====
-    (k, m, width, stem)     epoch s   DodgerLoop      ECG             mean
-    ======================  ========  ==============  ==============  =====
-    64, 32, 64, 4           2.5       0.750 ± 0.052   0.952 ± 0.031   0.851
-    32, 64, 64, 4           4.4       0.771 ± 0.026   0.959 ± 0.036   0.865
-    64, 64, 64, 4           4.2       0.767 ± 0.117   0.944 ± 0.033   0.856
-    128, 64, 64, 4          4.7       0.753 ± 0.223   0.930 ± 0.057   0.842
-    32, 128, 64, 4          8.7       0.743 ± 0.187   0.951 ± 0.082   0.847
-    **64, 128, 64, 4**      8.5       0.795 ± 0.120   0.957 ± 0.030   0.876
-    32, 192, 64, 4          14.2      0.799 ± 0.083   0.953 ± 0.049   0.876
-    32, 64, 64, 2           20.3      (not fitted)
-    64, 128, 64, 2          46.7      (not fitted)
-    ======================  ========  ==============  ==============  =====
-
-    The intervals overlap: on 32-233 test series per task the sizes are within seed
-    noise of each other, and the choice follows the measured means. The stem is computed
-    from the series (``fuse_template_stem``), so the template count ``k`` costs almost
-    nothing; the template length ``m`` and the stem stride set the size of every block's
-    map (``n m / s**2``) and with it the time. A stride-``s`` stem divides the work of
-    every block by ``s**2`` at the price of resolution in the first convolution only.
+    The stem is computed from the series (``fuse_template_stem``), so the template
+    count ``k`` costs almost nothing; the template length ``m`` and the stem stride set
+    the size of every block's map (``n m / s**2``) and with it the time. A stride-``s``
+    stem divides the work of every block by ``s**2`` at the price of resolution in the
+    first convolution only.
     Blocks past the third cost almost nothing (each halves the map), so all 8 are kept.
     The ``"large"`` preset (stride-2 stem) costs about 5x the epoch time; the paper's
     size (``"paper"``, 64 templates of length 512, no stem, the maps formed) costs about

@@ -6,8 +6,10 @@ array, a list of series of varying length) and returns the same form, so it can 
 a :class:`~sklearn.pipeline.Pipeline` before a multi-task classifier.
 """
 
+from .base import SeriesTransformer
 from .imputation import MissingValueImputer, interpolate_missing
 from .normalization import ZNormalizer
 from .resampling import Resampler
 
-__all__ = ["MissingValueImputer", "ZNormalizer", "Resampler", "interpolate_missing"]
+__all__ = ["MissingValueImputer", "ZNormalizer", "Resampler", "interpolate_missing",
+           "SeriesTransformer"]

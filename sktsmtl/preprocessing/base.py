@@ -25,7 +25,8 @@ def _array_ndim(X):
 
 
 class SeriesTransformer(TransformerMixin, BaseEstimator):
-    """Base class of the task-aware series transformers (not public).
+    """Base class of the task-aware series transformers (public so that other layers
+    derive from it by name; it transforms nothing itself).
 
     Subclasses set ``_keeps_length`` (whether an output series keeps the length, and the
     trailing NaN padding, of its input series) and implement ``_transform_series``.

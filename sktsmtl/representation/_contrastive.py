@@ -11,7 +11,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel
 
 from ..nets import TS2VecEncoder, hierarchical_contrastive_loss
-from ..training.precision import autocast, resolve_precision
+from ..training import autocast, resolve_precision
 
 __all__ = ["TaskSeries", "default_n_iters", "overlapping_crops", "train_ts2vec"]
 

@@ -4,13 +4,13 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._deprecation import DEPRECATED, renamed
 from ..data import SINGLE_TASK, TaskPanel
-from ..preprocessing.base import SeriesTransformer
-from ..preprocessing.imputation import interpolate_missing
-from ..training.device import resolve_device, seed_sequence
+from ..preprocessing import SeriesTransformer, interpolate_missing
+from ..training import resolve_device, seed_sequence
 from ._contrastive import TaskSeries, default_n_iters, train_ts2vec
 
 __all__ = ["TS2VecTransformer"]
@@ -29,10 +29,10 @@ class TS2VecTransformer(SeriesTransformer):
     with AdamW. ``transform`` gives the instance representation of every series: the
     evaluation-mode encoder's max over all time steps.
 
-    With several tasks, ``joint=True`` trains one encoder on all tasks (the
+    With several tasks, ``multitask=True`` trains one encoder on all tasks (the
     self-supervised pre-training on all datasets of the MTCS paper, section 4.4.1;
     every mini-batch holds the series of one task, the tasks' batches shuffled
-    together) and ``joint=False`` one encoder per task (TS2Vec's own protocol, the
+    together) and ``multitask=False`` one encoder per task (TS2Vec's own protocol, the
     MTCS paper's "TS2Vec" column).
 
     Followed by :class:`~sktsmtl.classification.PerTaskClassifier` of
@@ -74,9 +74,10 @@ class TS2VecTransformer(SeriesTransformer):
         Timestamp masking probability during training.
     dropout : float, default=0.1
         Dropout on the per-step representations during training.
-    joint : bool, default=True
+    multitask : bool, default=True
         With several tasks: one encoder for all tasks (True) or one per task (False).
-        Ignored with one task.
+        Ignored with one task. (The word of every estimator of the package for "one
+        network learns the tasks together".)
     n_iters : int or None, default=None
         Optimiser steps per encoder; None: TS2Vec's 200 / 600 rule.
     batch_size : int, default=8
@@ -85,8 +86,9 @@ class TS2VecTransformer(SeriesTransformer):
         AdamW learning rate.
     weight_decay : float, default=1e-2
         AdamW weight decay (torch's default, which TS2Vec keeps).
-    alpha : float, default=0.5
-        Weight of the instance-wise terms of the loss (``1 - alpha``: temporal).
+    instance_weight : float, default=0.5
+        Weight of the instance-wise terms of the loss (``1 - instance_weight``:
+        temporal). TS2Vec's ``alpha``; the package's ``alpha`` is the MTCS loss weight.
     temporal_unit : int, default=0
         Lowest pooling level with a temporal term; crops have at least
         ``2**(temporal_unit + 1)`` steps, so every training series needs as many.
@@ -110,17 +112,21 @@ class TS2VecTransformer(SeriesTransformer):
         repeatable to the bit.
     verbose : int, default=0
         Print the mean loss of every epoch when > 0.
+    joint : bool
+        Deprecated: the old name of ``multitask`` (removed in 0.3).
+    alpha : float
+        Deprecated: the old name of ``instance_weight`` (removed in 0.3).
 
     Attributes
     ----------
     encoders_ : dict
         ``{task: TS2VecEncoder}`` on the CPU in evaluation mode, its weights in float64
         (trained in float32; float64 makes a series' representation independent of the
-        other series encoded with it); with ``joint`` every task maps to the same
+        other series encoded with it); with ``multitask`` every task maps to the same
         encoder.
     loss_curves_ : dict
         ``{task: list of float}``: the mean training loss of every epoch of the task's
-        encoder (the same list for every task with ``joint``).
+        encoder (the same list for every task with ``multitask``).
     n_iters_ : dict
         ``{task: int}``: optimiser steps of the task's encoder.
     tasks_ : list
@@ -174,12 +180,14 @@ class TS2VecTransformer(SeriesTransformer):
         "depth": [Interval(numbers.Integral, 0, None, closed="left")],
         "mask_p": [Interval(numbers.Real, 0, 1, closed="left")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "joint": ["boolean"],
+        "multitask": ["boolean"],
+        "joint": ["boolean", Hidden(StrOptions({DEPRECATED}))],
         "n_iters": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, 1, closed="both")],
+        "instance_weight": [Interval(numbers.Real, 0, 1, closed="both")],
+        "alpha": [Interval(numbers.Real, 0, 1, closed="both"), Hidden(StrOptions({DEPRECATED}))],
         "temporal_unit": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_train_length": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "crop_layout": [StrOptions({"shared", "per_series"})],
@@ -191,20 +199,21 @@ class TS2VecTransformer(SeriesTransformer):
     }
 
     def __init__(self, output_dim=320, hidden_dim=64, depth=10, mask_p=0.5, dropout=0.1,
-                 joint=True, n_iters=None, batch_size=8, lr=1e-3, weight_decay=1e-2,
-                 alpha=0.5, temporal_unit=0, max_train_length=3000, crop_layout="shared",
-                 swa=True, device="cpu", precision="float32", random_state=None, verbose=0):
+                 multitask=True, n_iters=None, batch_size=8, lr=1e-3, weight_decay=1e-2,
+                 instance_weight=0.5, temporal_unit=0, max_train_length=3000, crop_layout="shared",
+                 swa=True, device="cpu", precision="float32", random_state=None, verbose=0,
+                 joint=DEPRECATED, alpha=DEPRECATED):
         self.output_dim = output_dim
         self.hidden_dim = hidden_dim
         self.depth = depth
         self.mask_p = mask_p
         self.dropout = dropout
-        self.joint = joint
+        self.multitask = multitask
         self.n_iters = n_iters
         self.batch_size = batch_size
         self.lr = lr
         self.weight_decay = weight_decay
-        self.alpha = alpha
+        self.instance_weight = instance_weight
         self.temporal_unit = temporal_unit
         self.max_train_length = max_train_length
         self.crop_layout = crop_layout
@@ -213,6 +222,8 @@ class TS2VecTransformer(SeriesTransformer):
         self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
+        self.joint = joint
+        self.alpha = alpha
 
     def _check_params(self):
         self._validate_params()
@@ -252,11 +263,14 @@ class TS2VecTransformer(SeriesTransformer):
         tasks = panel.tasks
         channels = panel.n_channels()
         data = {t: TaskSeries(t, self._task_series(panel, t, True)) for t in tasks}
-        joint = self.joint and len(tasks) > 1
+        joint = renamed("joint", self.joint, "multitask", self.multitask,
+                        "TS2VecTransformer") and len(tasks) > 1
+        instance_weight = renamed("alpha", self.alpha, "instance_weight",
+                                  self.instance_weight, "TS2VecTransformer")
         if joint and len(set(channels.values())) > 1:
             raise ValueError(
-                "joint=True trains one encoder on all tasks, which needs one channel "
-                f"count; got {channels}. Use joint=False for one encoder per task."
+                "multitask=True trains one encoder on all tasks, which needs one channel "
+                f"count; got {channels}. Use multitask=False for one encoder per task."
             )
         groups = [list(tasks)] if joint else [[t] for t in tasks]
         seeds = seed_sequence(self.random_state, len(groups))
@@ -269,7 +283,7 @@ class TS2VecTransformer(SeriesTransformer):
                 n_iters = default_n_iters(sum(d.size for d in datasets))
             encoder, losses = train_ts2vec(
                 datasets, self._encoder_params(channels[group[0]]), n_iters,
-                self.batch_size, self.lr, self.weight_decay, self.alpha,
+                self.batch_size, self.lr, self.weight_decay, instance_weight,
                 self.temporal_unit, self.max_train_length, self.swa, device, seed,
                 verbose=self.verbose, name="joint" if joint else str(group[0]),
                 precision=self.precision, crop_layout=self.crop_layout)

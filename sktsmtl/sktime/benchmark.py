@@ -19,10 +19,11 @@ from sktime.classification.base import BaseClassifier
 
 from ..classification import (
     KNeighborsDTWClassifier,
+    MultiTaskClassifierMixin,
     MultiTaskTimeSeriesClassifier,
     PerTaskClassifier,
 )
-from ..classification.base import MultiTaskClassifierMixin
+from .._deprecation import DEPRECATED, renamed
 from ..data import TaskPanel
 from ..datasets import load_task_group
 from .classifier import MultiTaskSktimeClassifier
@@ -36,15 +37,17 @@ __all__ = [
 ]
 
 
-def sktime_baselines(epochs=100, random_state=0):
+def sktime_baselines(max_epochs=100, random_state=0, *, epochs=DEPRECATED):
     """sktime's own classifiers to compare with: 1NN-DTW, ResNet and ConvTimeNet.
 
     Parameters
     ----------
-    epochs : int, default=100
+    max_epochs : int, default=100
         Training epochs of the two networks.
     random_state : int, default=0
         Seed of the two networks.
+    epochs : int
+        Deprecated: the old name of ``max_epochs`` (removed in 0.3).
 
     Returns
     -------
@@ -59,13 +62,15 @@ def sktime_baselines(epochs=100, random_state=0):
     Examples
     --------
     >>> from sktsmtl.sktime import sktime_baselines
-    >>> sorted(sktime_baselines(epochs=2))
+    >>> sorted(sktime_baselines(max_epochs=2))
     ['sktime 1NN-DTW', 'sktime ConvTimeNet', 'sktime ResNet']
     """
     from sktime.classification.deep_learning import (
         ConvTimeNetClassifier,
         ResNetClassifierTorch,
     )
+
+    epochs = renamed("epochs", epochs, "max_epochs", max_epochs, "sktime_baselines")
     from sktime.classification.distance_based import KNeighborsTimeSeriesClassifier
 
     return {
@@ -189,8 +194,8 @@ def _adapt(name, estimator, auxiliary, group_train):
 
 def make_classification_benchmark(group, methods=None, sktime_classifiers=None, *,
                                   tasks=None, data_dir=None, cv=None, scorers=None,
-                                  auxiliary="auto", epochs=100, random_state=0,
-                                  **benchmark_params):
+                                  auxiliary="auto", max_epochs=100, random_state=0,
+                                  epochs=DEPRECATED, **benchmark_params):
     """sktime ``ClassificationBenchmark`` of sktsmtl's methods and sktime's classifiers.
 
     One benchmark task per task of the group (see :func:`~sktsmtl.sktime.add_task_group`); every
@@ -205,13 +210,13 @@ def make_classification_benchmark(group, methods=None, sktime_classifiers=None, 
         A task group name or a list of UCR data sets.
     methods : dict, default=None
         ``{name: estimator}`` of sktsmtl or scikit-learn classifiers (each wrapped in
-        :class:`~sktsmtl.sktime.MultiTaskSktimeClassifier`) or of ready adapters (used as they are).
-        None is sktsmtl's 1NN-DTW and a ResNet1D multi-task network of ``epochs``
-        epochs. Names from :mod:`sktsmtl.benchmarking` are its business: it builds the
-        estimators and passes them here.
+        :class:`~sktsmtl.sktime.MultiTaskSktimeClassifier`) or of ready adapters (used as
+        they are). None is sktsmtl's 1NN-DTW and a ResNet1D multi-task network of
+        ``max_epochs`` epochs. Names from :mod:`sktsmtl.benchmarking` are its business:
+        it builds the estimators and passes them here.
     sktime_classifiers : dict, default=None
         ``{name: sktime classifier}`` registered as they are; None is
-        :func:`~sktsmtl.sktime.sktime_baselines` with ``epochs`` and ``random_state``;
+        :func:`~sktsmtl.sktime.sktime_baselines` with ``max_epochs`` and ``random_state``;
         ``{}`` adds none.
     tasks : list of str, default=None
         Only these tasks of the group.
@@ -225,10 +230,12 @@ def make_classification_benchmark(group, methods=None, sktime_classifiers=None, 
         Whether a method gets the group's train split as auxiliary tasks. ``"auto"``
         gives it to the methods that learn tasks jointly (multi-task sktsmtl estimators
         other than ``PerTaskClassifier``, and not with ``multitask=False``).
-    epochs : int, default=100
+    max_epochs : int, default=100
         Epochs of the default networks (ours and sktime's).
     random_state : int, default=0
         Seed of the default networks and of an int ``cv``.
+    epochs : int
+        Deprecated: the old name of ``max_epochs`` (removed in 0.3).
     **benchmark_params
         Passed to ``ClassificationBenchmark`` (``backend``, ``return_data``, ...).
 
@@ -255,12 +262,14 @@ def make_classification_benchmark(group, methods=None, sktime_classifiers=None, 
     """
     from sktime.benchmarking.classification import ClassificationBenchmark
 
+    epochs = renamed("epochs", epochs, "max_epochs", max_epochs,
+                     "make_classification_benchmark")
     if auxiliary not in ("auto", True, False):
         raise ValueError(f"auxiliary must be 'auto', True or False; got {auxiliary!r}.")
     if methods is None:
         methods = _default_methods(epochs, random_state)
     if sktime_classifiers is None:
-        sktime_classifiers = sktime_baselines(epochs=epochs, random_state=random_state)
+        sktime_classifiers = sktime_baselines(max_epochs=epochs, random_state=random_state)
     for what, given in (("methods", methods), ("sktime_classifiers", sktime_classifiers)):
         if not isinstance(given, dict):
             raise TypeError(f"{what} must be a dict {{name: estimator}}; got "

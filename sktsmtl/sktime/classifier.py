@@ -8,10 +8,10 @@ from sktime.classification.base import BaseClassifier
 
 from ..classification import (
     KNeighborsDTWClassifier,
+    MultiTaskClassifierMixin,
     MultiTaskTimeSeriesClassifier,
     PerTaskClassifier,
 )
-from ..classification.base import MultiTaskClassifierMixin
 from ..data import SINGLE_TASK, TaskLabels, TaskPanel, check_task_data
 from .panel import TASK_SEPARATOR, _split_instances
 

@@ -7,6 +7,7 @@ through :func:`predict_task_logits` and :func:`task_embeddings`; the pieces they
 assemble are public for users who want to train a network themselves.
 """
 
+from .builder import build_backbone, build_network
 from .callbacks import (
     BestEpochRestorer,
     EpochProgress,
@@ -18,11 +19,12 @@ from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .dataset import TaskDataset
 from .distributed import ShardedBatches, data_parallel_group
 from .device import resolve_device, seed_sequence
-from .estimator import ROUTED_PREFIXES, NetworkEstimator
+from .estimator import ROUTED_PREFIXES, NetworkEstimator, document_training_parameters
 from .interrupts import interrupts_propagate, propagate_interrupts
 from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
 from .net import MultiTaskNet, PrecisionNet
+from .precision import autocast, resolve_precision
 from .sampler import TaskBatchSampler
 from .shared_input import SharedInputDataset, SharedInputNet, SharedInputSplit
 from .split import TaskStratifiedSplit, split_per_task
@@ -59,4 +61,9 @@ __all__ = [
     "fit_fingerprint",
     "propagate_interrupts",
     "interrupts_propagate",
+    "build_backbone",
+    "build_network",
+    "document_training_parameters",
+    "autocast",
+    "resolve_precision",
 ]

@@ -1,8 +1,7 @@
 """Construction of a backbone from an estimator's ``backbone__*`` parameters, and of the
 multi-task network around it."""
 
-from ..nets import MultiTaskHead, MultiTaskNetwork, get_backbone
-from ..nets.backbone import parameter_names
+from ..nets import MultiTaskHead, MultiTaskNetwork, get_backbone, parameter_names
 
 __all__ = ["accepted_backbone_parameters", "build_backbone", "build_network"]
 

@@ -317,7 +317,7 @@ class MultiTaskNet(PrecisionNet):
         from torch.nn.modules.batchnorm import _BatchNorm
         from torch.nn.modules.dropout import _DropoutNd
 
-        from ..nets.task_norm import reset_task_statistics
+        from ..nets import reset_task_statistics
 
         norms = [m for m in self.module_.modules()
                  if isinstance(m, _BatchNorm) and m.track_running_stats]

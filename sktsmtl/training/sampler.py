@@ -20,12 +20,18 @@ def _as_index_array(indices, t):
     if arr.ndim != 1:
         raise ValueError(f"task_indices[{t}] must be 1D, got shape {arr.shape}.")
     if arr.size == 0:
-        return arr.astype(np.int64)
+        return arr.astype(np.int32)
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"task_indices[{t}] must hold integer row indices, got {arr.dtype}.")
     if arr.min() < 0:
         raise ValueError(f"task_indices[{t}] holds negative row indices.")
-    return arr.astype(np.int64, copy=False)
+    return arr.astype(index_dtype(int(arr.max()) + 1), copy=False)
+
+
+def index_dtype(n):
+    """The integer type of row indices into ``n`` rows: int32 below 2**31 rows (half the
+    bookkeeping of int64 at a million rows), int64 above."""
+    return np.int32 if n <= np.iinfo(np.int32).max else np.int64
 
 
 class TaskBatchSampler(Sampler):

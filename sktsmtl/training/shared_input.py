@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, Dataset
 from .distributed import ShardedBatches, data_checksum
 from .net import _SAMPLER_ARGUMENTS, PrecisionNet, _as_float32
 from .memory import check_training_memory, inference_batch_size
-from .sampler import TaskBatchSampler
+from .sampler import TaskBatchSampler, index_dtype
 from .split import split_per_task
 
 __all__ = ["SharedInputDataset", "SharedInputNet", "SharedInputSplit"]
@@ -61,7 +61,7 @@ class SharedInputDataset(Dataset):
         self.x = x
         self.lengths = None if lengths is None else np.asarray(lengths, dtype=np.int64)
         self.y = y
-        self.rows = None if rows is None else np.asarray(rows, dtype=np.int64)
+        self.rows = None if rows is None else np.asarray(rows, dtype=index_dtype(len(x)))
 
     def __len__(self):
         return len(self.x) if self.rows is None else len(self.rows)
@@ -86,7 +86,7 @@ class SharedInputDataset(Dataset):
         -------
         SharedInputDataset
         """
-        rows = np.asarray(rows, dtype=np.int64)
+        rows = np.asarray(rows, dtype=index_dtype(len(self.x)))
         return SharedInputDataset(self.x, self.lengths, self.y,
                                   rows if self.rows is None else self.rows[rows])
 
@@ -133,7 +133,7 @@ class SharedInputSplit:
     def __call__(self, dataset, y=None, **fit_params):
         codes = dataset.labels()
         finest = int(np.argmax(codes.max(axis=0)))
-        train, valid = split_per_task(np.zeros(len(dataset), dtype=np.int64),
+        train, valid = split_per_task(np.zeros(len(dataset), dtype=np.int8),
                                       codes[:, finest], self.fraction, self.random_state,
                                       ["the series"])
         if len(valid) == 0:
@@ -227,7 +227,8 @@ class SharedInputNet(PrecisionNet):
                 "arguments cannot be set.")
         group = self._process_group() if training else None
         world = 1 if group is None else group[1]
-        sampler = TaskBatchSampler([np.arange(len(dataset))], batch_size=batch_size,
+        rows = np.arange(len(dataset), dtype=index_dtype(len(dataset)))
+        sampler = TaskBatchSampler([rows], batch_size=batch_size,
                                    random_state=self.sampler_rng_ if training else None,
                                    shuffle=training,
                                    min_batch_size=2 * world if training else 1)

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktsmtl.approximation import DTWApproximator
 from sktsmtl.datasets import make_random_walk_pairs
 from sktsmtl.distances import dtw_distance
+from sktsmtl.nets import backbone_names
 
 torch.set_num_threads(1)
 
@@ -51,6 +51,18 @@ def test_multivariate_pairs(backbone):
     assert reg.predict(X).shape == (20,)
     with pytest.raises(ValueError, match="channels"):
         reg.predict(make_random_walk_pairs(3, 10, random_state=1))
+
+
+@pytest.mark.parametrize("backbone", backbone_names())
+def test_every_registered_backbone_learns_distances(pairs, backbone):
+    # a distance-map reader (resnet2d) reads the pair's map, every other backbone is the
+    # Siamese encoder (a data-dependent transform initialised on the training series)
+    reg = DTWApproximator(backbone=backbone, backbone__preset="tiny", max_epochs=2,
+                          batch_size=16, random_state=0).fit(pairs)
+    kind = "DistanceMapNet" if backbone == "resnet2d" else "SiameseDistanceNet"
+    assert type(reg.net_.module_).__name__ == kind
+    pred = reg.predict(pairs)
+    assert pred.shape == (len(pairs),) and np.all(np.isfinite(pred))
 
 
 def test_targets_are_squared_dtw(pairs):
@@ -178,56 +190,6 @@ def test_soft_dtw_targets(pairs):
     # soft-min lies below the min: soft-DTW <= DTW, and close to it for small gamma
     assert np.all(y <= exact + 1e-6)
     assert reg.predict(pairs).shape == (len(pairs),)
-
-
-# scikit-learn's common checks feed 2D arrays (n_samples, n_features), which are one
-# series per row, not pairs: DTWApproximator rejects them by design (its input is a
-# pair array (n_pairs, 2, L) or (n_pairs, 2, C, L)). Every check that fits or predicts
-# on such data therefore cannot apply; they are listed here and expected to fail. The
-# checks that remain (parameters, cloning, unfitted errors, sparse/complex/empty input
-# rejected, mixin order, y with NaN) pass.
-_NO_PAIRS = "feeds 2D (n, d) data, which is not a pair array and is rejected by design"
-EXPECTED_FAILED_CHECKS = {
-    name: _NO_PAIRS
-    for name in [
-        "check_dict_unchanged",
-        "check_dont_overwrite_parameters",
-        "check_dtype_object",
-        "check_estimators_dtypes",
-        "check_estimators_fit_returns_self",
-        "check_estimators_nan_inf",
-        "check_estimators_overwrite_params",
-        "check_estimators_pickle",
-        "check_f_contiguous_array_estimator",
-        "check_fit2d_1feature",
-        "check_fit2d_1sample",
-        "check_fit2d_predict1d",
-        "check_fit_check_is_fitted",
-        "check_fit_idempotent",
-        "check_fit_score_takes_y",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_n_features_in",
-        "check_n_features_in_after_fitting",
-        "check_pipeline_consistency",
-        "check_positive_only_tag_during_fit",
-        "check_readonly_memmap_input",
-        "check_regressor_data_not_an_array",
-        "check_regressors_int",
-        "check_regressors_no_decision_function",
-        "check_regressors_train",
-        "check_requires_y_none",
-        "check_supervised_y_2d",
-    ]
-}
-
-
-@parametrize_with_checks(
-    [_tiny(max_epochs=1, validation_fraction=0.0)],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 @pytest.mark.parametrize("bad", [-1.0, -1e-9])

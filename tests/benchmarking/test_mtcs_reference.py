@@ -68,9 +68,9 @@ def test_self_supervised_methods_are_registered():
     assert hasattr(per_task, "score_tasks")
     ssl = per_task.named_steps["ts2vec"]
     assert isinstance(ssl, TS2VecTransformer)
-    assert ssl.joint is False and ssl.random_state == 3 and ssl.batch_size == 8
+    assert ssl.multitask is False and ssl.random_state == 3 and ssl.batch_size == 8
     joint, applied = get_method("ts2vec-ssl-joint-svm").build(random_state=0, n_iters=2)
-    assert joint.named_steps["ts2vec"].joint is True and "n_iters" in applied
+    assert joint.named_steps["ts2vec"].multitask is True and "n_iters" in applied
 
 
 def test_self_supervised_method_fits_and_scores_per_task():

@@ -7,15 +7,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktsmtl.classification.knn import KNeighborsDTWClassifier
 from sktsmtl.distances import pairwise_dtw
-
-
-@parametrize_with_checks([KNeighborsDTWClassifier()])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def _random_walks(rng, n, length, n_classes=3, channels=None):

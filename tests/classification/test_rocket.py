@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktsmtl import PerTaskClassifier, RocketClassifier
 
@@ -57,11 +56,6 @@ def test_per_task_in_a_grid_search():
     search = GridSearchCV(RocketClassifier(n_kernels=840, random_state=0),
                           {"variant": ["minirocket", "multirocket"]}, cv=2).fit(X, y)
     assert search.best_params_["variant"] in ("minirocket", "multirocket")
-
-
-@parametrize_with_checks([RocketClassifier(n_kernels=168, random_state=0)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def test_leave_one_out_scores_equal_refits_without_the_series():

@@ -3,7 +3,6 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktsmtl import (
     MultiTaskTimeSeriesClassifier,
@@ -20,11 +19,6 @@ def _pair(**params):
     return MultiTaskVotingClassifier(
         [("logistic", LogisticRegression()), ("knn", KNeighborsClassifier(n_neighbors=3))],
         **params)
-
-
-@parametrize_with_checks([_pair(), _pair(weights=[2.0, 1.0])])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 @pytest.fixture(scope="module")

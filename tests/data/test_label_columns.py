@@ -48,3 +48,30 @@ def test_codes_classes_and_missing_values():
 def test_bad_label_columns(y, n, error, message):
     with pytest.raises(error, match=message):
         check_label_columns(y, n)
+
+
+def test_codes_over_several_blocks_match_a_direct_coding():
+    # more rows than one block of label coding, with missing labels and classes that
+    # only appear in later blocks
+    from sktsmtl.data.label_columns import _BLOCK
+
+    rng = np.random.default_rng(0)
+    n = 2 * _BLOCK + 123
+    ints = rng.integers(0, 5, n).astype(float)
+    ints[rng.random(n) < 0.1] = np.nan
+    ints[-1] = 7.0  # a class seen in the last block only
+    words = np.array(["b", "a", "c"], dtype=object)[rng.integers(0, 3, n)]
+    words[rng.random(n) < 0.1] = None
+    words[-2] = "zz"
+    cols = check_label_columns({"i": ints, "w": words}, n)
+    assert cols.codes.dtype == np.int8
+    for task, column in (("i", ints), ("w", words)):
+        present = np.array([v is not None and v == v for v in column])
+        classes = np.unique(np.asarray(column[present].tolist()))
+        assert cols.classes[task].tolist() == classes.tolist()
+        expected = np.full(n, -1)
+        expected[present] = np.searchsorted(classes, np.asarray(column[present].tolist()))
+        assert cols.codes[:, cols.tasks.index(task)].tolist() == expected.tolist()
+    mixed = np.array([0] * _BLOCK + ["x"] * 3, dtype=object)  # one type per block
+    with pytest.raises(TypeError, match="task 'm': labels of mixed"):
+        check_label_columns({"m": mixed}, len(mixed))

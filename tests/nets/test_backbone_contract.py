@@ -42,7 +42,10 @@ def test_output_shape_univariate_and_multivariate(name):
     net = _tiny(name).eval()
     assert net(torch.randn(3, 2, 40)).shape == (3, net.embedding_dim)
     uni = _tiny(name, in_channels=1).eval()
-    assert uni(torch.randn(3, 40)).shape == (3, uni.embedding_dim)
+    x = torch.randn(3, 40)
+    with torch.no_grad():
+        assert uni(x).shape == (3, uni.embedding_dim)
+        torch.testing.assert_close(uni(x), uni(x.unsqueeze(1)))  # (n, L) is (n, 1, L)
 
 
 @pytest.mark.parametrize("name", BACKBONES)
@@ -86,8 +89,16 @@ def test_training_mode_ignores_padded_values(name):
 @pytest.mark.parametrize("name", BACKBONES)
 def test_gradients_reach_every_parameter_and_pickling_keeps_outputs(name):
     net = _tiny(name).train()
-    net(torch.randn(4, 2, 40)).sum().backward()
-    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
+    x = torch.randn(4, 2, 40, requires_grad=True)
+    net(x, lengths=torch.tensor([40, 30, 12, 40])).sum().backward()
+    for pname, p in net.named_parameters():
+        if p.requires_grad:
+            assert p.grad is not None and torch.isfinite(p.grad).all(), pname
+    assert any(p.grad.abs().sum() > 0 for p in net.parameters() if p.requires_grad)
+    if x.grad is not None:  # (a fixed transform such as MiniRocket's is not differentiated)
+        # nothing flows into the padding
+        assert x.grad[1, :, 30:].abs().sum() == 0 and x.grad[2, :, 12:].abs().sum() == 0
+        assert x.grad[2, :, :12].abs().sum() > 0
     net.eval()
     x = torch.randn(2, 2, 40)
     restored = pickle.loads(pickle.dumps(net))

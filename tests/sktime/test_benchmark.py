@@ -121,7 +121,7 @@ def test_add_task_group_to_an_existing_benchmark():
 
 
 def test_sktime_baselines():
-    baselines = sktime_baselines(epochs=3, random_state=1)
+    baselines = sktime_baselines(max_epochs=3, random_state=1)
     assert list(baselines) == ["sktime 1NN-DTW", "sktime ResNet", "sktime ConvTimeNet"]
     assert isinstance(baselines["sktime 1NN-DTW"], KNeighborsTimeSeriesClassifier)
     assert baselines["sktime 1NN-DTW"].get_params()["distance"] == "dtw"
@@ -132,8 +132,18 @@ def test_sktime_baselines():
         assert params["num_epochs"] == 3 and params["random_state"] == 1
 
 
+def test_epochs_is_a_deprecated_name_of_max_epochs():
+    with pytest.warns(FutureWarning, match="'epochs' was renamed 'max_epochs'.*0.3"):
+        baselines = sktime_baselines(epochs=4)
+    assert baselines["sktime ResNet"].get_params()["num_epochs"] == 4
+    with pytest.warns(FutureWarning, match="make_classification_benchmark: 'epochs'"):
+        bench = make_classification_benchmark("basic_motions", tasks=TASKS, epochs=2)
+    adapter = bench.estimators.entities["sktsmtl ResNet1D MTL"]
+    assert adapter.get_params()["estimator"].max_epochs == 2
+
+
 def test_default_registers_ours_and_sktimes():
-    bench = make_classification_benchmark("basic_motions", tasks=TASKS, epochs=1)
+    bench = make_classification_benchmark("basic_motions", tasks=TASKS, max_epochs=1)
     assert list(bench.estimators.entities) == [
         "sktsmtl 1NN-DTW", "sktsmtl ResNet1D MTL",
         "sktime 1NN-DTW", "sktime ResNet", "sktime ConvTimeNet"]

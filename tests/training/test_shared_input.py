@@ -4,7 +4,7 @@ import torch
 
 from sktsmtl.nets import ResNet1D
 from sktsmtl.training import SharedInputDataset, SharedInputNet, SharedInputSplit
-from sktsmtl.training.builder import build_network
+from sktsmtl.training import TaskBatchSampler, build_network
 
 
 def _data(n=20, length=16, seed=0):
@@ -81,3 +81,12 @@ def test_sampler_arguments_are_refused():
     net = _net(iterator_train__shuffle=True)
     with pytest.raises(ValueError, match="iterator_train__shuffle"):
         net.fit(SharedInputDataset(x, y=y))
+
+
+def test_row_indices_take_four_bytes_below_two_billion_rows():
+    # a million series keep their split and epoch order in int32: half the bookkeeping
+    ds = SharedInputDataset(np.zeros((10, 1, 4), np.float32), y=np.zeros((10, 1), np.int8))
+    assert ds.subset(np.array([1, 5, 7], dtype=np.int64)).rows.dtype == np.int32
+    sampler = TaskBatchSampler([np.arange(10, dtype=np.int64)], batch_size=4, random_state=0)
+    assert sampler.task_indices[0].dtype == np.int32
+    assert sorted(i for batch in sampler for i in batch) == list(range(10))
