@@ -40,6 +40,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "sktsmtl_directives",  # the CLI's help and the backbone table, from the code
 ]
 
 templates_path = ["_templates"]

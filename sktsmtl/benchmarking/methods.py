@@ -17,11 +17,13 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
     or MultiRocket (Tan et al. 2022) features, standardised, and a ridge classifier
     with its penalty chosen by cross-validation, per task: the strongest fast
     single-task peers, fitted in seconds.
-``resnet1d``, ``resnet2d``
-    :class:`~sktsmtl.MultiTaskTimeSeriesClassifier` with ``multitask=False``: one
-    independent network per task. AdamW, lr 1e-4, batch 40 (the ResNet2D paper).
-``resnet1d-mtl``, ``resnet2d-mtl``
-    The same backbones shared by all tasks (hard parameter sharing, one head per task).
+``<backbone>``, ``<backbone>-mtl``, for every registered backbone
+    :class:`~sktsmtl.MultiTaskTimeSeriesClassifier` with the backbone, ``multitask=False``
+    (one independent network per task) or shared by all tasks (hard parameter sharing,
+    one head per task), with the backbone's ``paper_settings`` (for ResNet1D and
+    ResNet2D the ResNet2D paper's AdamW at lr 1e-4, batch 40; a backbone without them
+    takes the classifier's defaults). Where a name below is also a backbone's
+    (``minirocket``), the method below keeps the name.
 ``ts2vec-svm``
     A TS2Vec encoder per task, then one SVM per task on its frozen embeddings. AdamW,
     lr 1e-3, batch 32 (the MTCS paper).
@@ -37,21 +39,12 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
 ``ts2vec-ssl-joint-svm``
     One self-supervised TS2Vec encoder pre-trained on all tasks together, then one SVM
     per task (the MTCS paper's section 4.4.1).
-``convtimenet``, ``convtimenet-mtl``
-    ConvTimeNet per task or shared. lr 1e-3, batch 32, no weight decay (the reference
-    trains with Adam).
-``inceptiontime``, ``inceptiontime-mtl``
-    InceptionTime (Ismail Fawaz et al. 2020) per task or shared: lr 1e-3, batch 64, no
-    weight decay (the paper's Adam settings).
 ``resnet1d+minirocket``, ``resnet1d-mtl+minirocket``
     Soft voting (:class:`~sktsmtl.MultiTaskVotingClassifier`, equal weights) of
     MiniRocket per task with ResNet1D per task, or with ResNet1D shared by all tasks
     and every task predicted by its own best validation epoch
     (``model_selection="per_task"``); the networks at lr 1e-3, batch 40, 20 epochs
     (the settings of the measurement on the Benchmarks page).
-``<backbone>``, ``<backbone>-mtl``
-    Any other backbone registered with :func:`sktsmtl.nets.register_backbone`: the
-    classifier's defaults, per task or shared.
 
 Training length is the estimator's ``max_epochs`` unless the run sets one (the
 self-supervised methods count optimiser steps, ``n_iters``, and have no ``max_epochs``).
@@ -86,15 +79,24 @@ def _set_by_name(estimator, values):
     """Set each value on the parameter of that name; return the names that were set.
 
     A name is set on the estimator when it has that parameter, otherwise on every
-    nested parameter ending in ``__name`` (an estimator inside a meta-estimator).
+    nested parameter ending in ``__name`` (an estimator inside a meta-estimator); a
+    routed name (``backbone__filters``, ``optimizer__betas``) on every network estimator.
     """
+    from ..training import ROUTED_PREFIXES, NetworkEstimator
+
     params = estimator.get_params(deep=True)
+    # the network estimators in the tree take any routed parameter (backbone__filters),
+    # set or not: (prefix of their parameters, estimator)
+    networks = [("", estimator)] if isinstance(estimator, NetworkEstimator) else []
+    networks += [(f"{p}__", v) for p, v in params.items() if isinstance(v, NetworkEstimator)]
     updates, applied = {}, set()
     for name, value in values.items():
         if name in params:
             targets = [name]
         else:
             targets = [p for p in params if p.endswith(f"__{name}")]
+        if not targets and name.startswith(ROUTED_PREFIXES):
+            targets = [prefix + name for prefix, _ in networks]
         for target in targets:
             updates[target] = value
             applied.add(name)
@@ -220,17 +222,22 @@ def _ts2vec_ssl(joint):
 
 
 def _backbone_methods():
-    """Methods of the registered backbones that have no built-in method."""
-    from ..nets import backbone_names
+    """``<name>`` and ``<name>-mtl`` of every registered backbone (the built-in ones
+    first), with the backbone's ``paper_settings``; a name a built-in method has is
+    that method's."""
+    from ..nets import BUILTIN_BACKBONES, backbone_names, get_backbone
 
+    names = list(BUILTIN_BACKBONES) + [n for n in backbone_names()
+                                       if n not in BUILTIN_BACKBONES]
     methods = []
-    for name in backbone_names():
+    for name in names:
+        cls = get_backbone(name)
+        settings = dict(getattr(cls, "paper_settings", None) or {})
         for multitask, key in ((False, name), (True, f"{name}-mtl")):
             if _key(key) not in _BUILTIN_KEYS:
                 kind = "shared by all tasks (hard sharing)" if multitask else "per task"
-                methods.append(BenchmarkMethod(
-                    key, _network(name, multitask),
-                    f"registered backbone {name!r} {kind}"))
+                methods.append(BenchmarkMethod(key, _network(name, multitask, **settings),
+                                               f"{cls.__name__} {kind}"))
     return methods
 
 
@@ -267,25 +274,12 @@ def _one_nn_dtw():
     return PerTaskClassifier(KNeighborsDTWClassifier())
 
 
-# each paper's training settings
-# each paper trains a fixed number of epochs and keeps the best validation epoch: no
-# early stopping (the estimator's default stops after 20 epochs without progress)
-_RESNET = dict(lr=1e-4, batch_size=40, early_stopping=None)  # the ResNet2D paper
-_MTCS = dict(final_estimator="svm", lr=1e-3, batch_size=32,
-             early_stopping=None)  # the MTCS paper
-_CONVTIMENET = dict(lr=1e-3, batch_size=32, weight_decay=0.0,
-                    early_stopping=None)  # ConvTimeNet's Adam
-_INCEPTIONTIME = dict(lr=1e-3, batch_size=64, weight_decay=0.0,
-                      early_stopping=None)  # InceptionTime's Adam
+# the MTCS paper's training settings (the backbones carry their own papers'): a fixed
+# number of epochs, the best validation epoch kept, no early stopping
+_MTCS = dict(final_estimator="svm", lr=1e-3, batch_size=32, early_stopping=None)
 
 _BUILTIN = [
     BenchmarkMethod("1nn-dtw", _one_nn_dtw, "1NN-DTW per task, unconstrained"),
-    BenchmarkMethod("resnet1d", _network("resnet1d", False, **_RESNET), "ResNet1D per task"),
-    BenchmarkMethod("resnet1d-mtl", _network("resnet1d", True, **_RESNET),
-                    "ResNet1D shared by all tasks (hard sharing)"),
-    BenchmarkMethod("resnet2d", _network("resnet2d", False, **_RESNET), "ResNet2D per task"),
-    BenchmarkMethod("resnet2d-mtl", _network("resnet2d", True, **_RESNET),
-                    "ResNet2D shared by all tasks (hard sharing)"),
     BenchmarkMethod("ts2vec-svm", _network("ts2vec", False, sharing="hard", **_MTCS),
                     "TS2Vec encoder per task, SVM per task on its embeddings"),
     BenchmarkMethod("mtl-svm", _network("ts2vec", True, sharing="hard", **_MTCS),
@@ -296,14 +290,6 @@ _BUILTIN = [
                     "self-supervised TS2Vec encoder per task, SVM per task"),
     BenchmarkMethod("ts2vec-ssl-joint-svm", _ts2vec_ssl(True),
                     "self-supervised TS2Vec encoder pre-trained on all tasks, SVM per task"),
-    BenchmarkMethod("convtimenet", _network("convtimenet", False, **_CONVTIMENET),
-                    "ConvTimeNet per task"),
-    BenchmarkMethod("convtimenet-mtl", _network("convtimenet", True, **_CONVTIMENET),
-                    "ConvTimeNet shared by all tasks (hard sharing)"),
-    BenchmarkMethod("inceptiontime", _network("inceptiontime", False, **_INCEPTIONTIME),
-                    "InceptionTime per task"),
-    BenchmarkMethod("inceptiontime-mtl", _network("inceptiontime", True, **_INCEPTIONTIME),
-                    "InceptionTime shared by all tasks (hard sharing)"),
     BenchmarkMethod("minirocket", _rocket("minirocket"),
                     "MiniRocket features and a ridge classifier per task"),
     BenchmarkMethod("multirocket", _rocket("multirocket"),
@@ -319,7 +305,8 @@ _BUILTIN_KEYS = frozenset(_REGISTRY)
 
 
 def list_methods():
-    """Names of the known methods, built-in ones first.
+    """Names of the known methods: 1NN-DTW, every registered backbone's two methods
+    (the package's backbones first, by name), the other built-in methods, the user's.
 
     Returns
     -------
@@ -329,10 +316,11 @@ def list_methods():
     --------
     >>> from sktsmtl.benchmarking import list_methods
     >>> list_methods()[:3]
-    ['1nn-dtw', 'resnet1d', 'resnet1d-mtl']
+    ['1nn-dtw', 'convtimenet', 'convtimenet-mtl']
     """
-    extra = [m.name for m in _backbone_methods() if _key(m.name) not in _REGISTRY]
-    return [m.name for m in _REGISTRY.values()] + extra
+    named = [m.name for m in _REGISTRY.values()]
+    backbones = [m.name for m in _backbone_methods() if _key(m.name) not in _REGISTRY]
+    return named[:1] + backbones + named[1:]
 
 
 def get_method(name):

@@ -75,6 +75,22 @@ _POLL_SECONDS = 2.0
 _REPORT_SECONDS = 60.0
 
 
+def _check_method_params(methods, method_params):
+    """Refuse a ``method_params`` name that no method of the run can set (a typo, or a
+    parameter of a method that is not in the run), rather than drop it silently."""
+    unused = set(method_params)
+    for method in methods:
+        unused -= method.build(**method_params)[1]
+        if not unused:
+            return
+    names = ", ".join(sorted(unused))
+    raise ValueError(
+        f"method_params {names}: no method of this run ({', '.join(m.name for m in methods)}) "
+        "has such a parameter; a method sets a name it has itself, one of its nested "
+        "estimators' (window for 1NN-DTW), or a routed backbone__/optimizer__ name of its "
+        "network.")
+
+
 def _resolve_methods(methods):
     if isinstance(methods, (str, BenchmarkMethod)) or (
             isinstance(methods, tuple) and len(methods) == 2 and isinstance(methods[0], str)
@@ -453,6 +469,7 @@ def run_benchmark(
         raise ValueError(f"missing must be 'skip' or 'error', got {missing!r}.")
     if method_params is not None and not isinstance(method_params, dict):
         raise TypeError(f"method_params must be a dict, got {type(method_params).__name__}.")
+    _check_method_params(resolved, method_params or {})
     if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
     out = None if out_dir is None else check_output_dir(out_dir)

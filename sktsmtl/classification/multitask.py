@@ -66,10 +66,10 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
     Parameters
     ----------
     backbone : str or torch.nn.Module subclass, default="resnet1d"
-        The shared network: a registered name (``"resnet1d"``, ``"resnet2d"``,
-        ``"ts2vec"``, ``"convtimenet"``, ``"inceptiontime"``, ``"minirocket"``, or one
-        added with :func:`sktsmtl.nets.register_backbone`), or a class that follows the
-        contract of :class:`sktsmtl.nets.Backbone`. Its arguments are
+        The shared network: a registered name (:func:`sktsmtl.nets.backbone_names`
+        lists them, the user guide's "Backbones" table describes them; add one with
+        :func:`sktsmtl.nets.register_backbone`), or a class that follows the contract of
+        :class:`sktsmtl.nets.Backbone`. Its arguments are
         ``backbone__<name>`` parameters (``backbone__filters=(32, 64, 64)``,
         ``backbone="resnet2d", backbone__n_templates=32``, ``backbone__preset="tiny"``).
         ResNet1D is the default because it trains well at the default settings on a

@@ -1,11 +1,17 @@
 """Plain :class:`torch.nn.Module` networks: the backbone contract (:class:`Backbone`) and
-the registry of backbone names, the backbones (ResNet1D, ResNet2D, the TS2Vec encoder,
-ConvTimeNet, InceptionTime, MiniRocket), the template-distance layer and the convolution of its
-maps computed from the series, the multi-task heads with
-per-task normalisation statistics, and the MTCS classifier-sharing loss.
+the registry of backbone names, the backbones (:func:`backbone_names` lists them), the
+template-distance layer and the convolution of its maps computed from the series, the
+multi-task heads with per-task normalisation statistics, and the MTCS
+classifier-sharing loss.
 
 No skorch, no scikit-learn, no NumPy I/O here: these modules take and return tensors.
+Every module of this package is imported with it: a backbone module registers its class
+at its end, and the registered classes are public names of the package, so a new
+backbone is one new module.
 """
+
+import importlib
+import pkgutil
 
 from .backbone import Backbone, parameter_names
 from .registry import backbone_names, get_backbone, register_backbone
@@ -35,11 +41,10 @@ from .inceptiontime import InceptionTime
 from .minirocket import MiniRocket
 from .task_norm import attach_task_statistics, reset_task_statistics, task_statistics
 
-for _name, _cls in (("resnet1d", ResNet1D), ("resnet2d", ResNet2D),
-                    ("ts2vec", TS2VecEncoder), ("convtimenet", ConvTimeNet),
-                    ("inceptiontime", InceptionTime), ("minirocket", MiniRocket)):
-    register_backbone(_name, _cls)
-del _name, _cls
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+#: The backbones that the package's own modules register (before any of the user's).
+BUILTIN_BACKBONES = tuple(backbone_names())
 
 __all__ = [
     "Backbone",
@@ -75,4 +80,12 @@ __all__ = [
     "task_statistics",
     "parameter_names",
     "reset_task_statistics",
+    "BUILTIN_BACKBONES",
 ]
+# the registered classes of the package's own modules are public names too
+for _name in BUILTIN_BACKBONES:
+    _cls = get_backbone(_name)
+    globals()[_cls.__name__] = _cls
+    if _cls.__name__ not in __all__:
+        __all__.append(_cls.__name__)
+del _module, _name, _cls

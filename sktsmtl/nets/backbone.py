@@ -145,6 +145,14 @@ class Backbone(nn.Module):
     - ``presets`` (class attribute): named keyword sets for :meth:`from_preset`; every
       backbone has ``"tiny"`` (tests and smoke runs); ``"default"`` (the constructor's
       defaults) is always there.
+    - ``paper_settings`` (class attribute, optional): the estimator parameters of the
+      backbone's paper (``lr``, ``batch_size``, ...), which the benchmark methods
+      ``"<name>"`` and ``"<name>-mtl"`` use; None (the default) keeps the classifier's
+      defaults.
+
+    A module of :mod:`sktsmtl.nets` that defines a backbone registers it at its end
+    (:func:`~sktsmtl.nets.register_backbone`): the package imports every one of its
+    modules, so a new backbone is one new module.
 
     Batch-norm layers are found by :func:`~sktsmtl.nets.attach_task_statistics`, which
     keeps their running statistics per task; nothing else is required of them.
@@ -186,6 +194,8 @@ class Backbone(nn.Module):
 
     #: Named keyword sets of :meth:`from_preset`; subclasses define ``"tiny"``.
     presets = {}
+    #: Estimator parameters of the backbone's paper, for its benchmark methods.
+    paper_settings = None
 
     def __init__(self, in_channels=1):
         super().__init__()

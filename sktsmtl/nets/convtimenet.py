@@ -17,6 +17,7 @@ from torch.nn import functional as F
 
 from .backbone import Backbone, check_int
 from .masking import MaskedBatchNorm1d, length_mask
+from .registry import register_backbone
 
 __all__ = ["ConvTimeNet", "ConvTimeNetBlock", "DeformablePatchEmbedding", "patch_counts"]
 
@@ -434,6 +435,9 @@ class ConvTimeNet(Backbone):
     presets = {"tiny": dict(patch_size=4, patch_stride=2, d_model=8, d_ff=16,
                             kernel_sizes=(5,), dropout=0.0)}
 
+    # the training settings of its paper, for its benchmark methods
+    paper_settings = dict(lr=1e-3, batch_size=32, weight_decay=0.0, early_stopping=None)
+
     def __init__(self, in_channels=1, patch_size=16, patch_stride=8, d_model=64, d_ff=256,
                  kernel_sizes=(19, 19, 29, 29, 37, 37), small_kernel=3, dropout=0.1,
                  deformable=True):
@@ -499,3 +503,6 @@ class ConvTimeNet(Backbone):
         for block in self.blocks:
             features = block(features, mask, merged=merged)
         return self.masked_max_pool(features, mask)
+
+
+register_backbone("convtimenet", ConvTimeNet)

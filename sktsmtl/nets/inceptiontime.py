@@ -12,6 +12,7 @@ from torch import nn
 
 from .backbone import Backbone, SameConv1d, check_int, check_int_sequence
 from .masking import MaskedBatchNorm1d
+from .registry import register_backbone
 
 __all__ = ["InceptionTime"]
 
@@ -169,6 +170,9 @@ class InceptionTime(Backbone):
                       residual=True),
     }
 
+    # the training settings of its paper, for its benchmark methods
+    paper_settings = dict(lr=1e-3, batch_size=64, weight_decay=0.0, early_stopping=None)
+
     def __init__(self, in_channels=1, n_filters=32, depth=6, kernel_sizes=(40, 20, 10),
                  bottleneck_size=32, residual=True):
         super().__init__(in_channels)
@@ -220,3 +224,6 @@ class InceptionTime(Backbone):
                 x = self.shortcuts[d // 3](residual, x, mask)
                 residual = x
         return self.masked_mean_pool(x, mask)
+
+
+register_backbone("inceptiontime", InceptionTime)

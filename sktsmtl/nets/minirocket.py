@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .backbone import Backbone, check_int
+from .registry import register_backbone
 
 __all__ = ["MiniRocket", "minirocket_dilations", "minirocket_quantiles"]
 
@@ -325,3 +326,6 @@ def _pad_short(series):
     if series.shape[-1] >= _KERNEL_LENGTH:
         return series
     return np.pad(series, ((0, 0), (0, _KERNEL_LENGTH - series.shape[-1])), mode="edge")
+
+
+register_backbone("minirocket", MiniRocket)

@@ -7,6 +7,7 @@ from torch import nn
 
 from .backbone import Backbone, SameConv1d, check_int_sequence
 from .masking import MaskedBatchNorm1d, can_fold, folded_conv_norm
+from .registry import register_backbone
 
 __all__ = ["ResNet1D"]
 
@@ -104,6 +105,8 @@ class ResNet1D(Backbone):
     """
 
     presets = {"tiny": dict(filters=(4, 4), kernel_sizes=(3, 3))}
+    # the ResNet2D paper's training settings, for its benchmark methods
+    paper_settings = dict(lr=1e-4, batch_size=40, early_stopping=None)
 
     def __init__(self, in_channels=1, filters=(64, 128, 128), kernel_sizes=(8, 5, 3)):
         super().__init__(in_channels)
@@ -139,3 +142,6 @@ class ResNet1D(Backbone):
         for block in self.blocks:
             x = block(x, mask)
         return self.masked_mean_pool(x, mask)
+
+
+register_backbone("resnet1d", ResNet1D)

@@ -20,6 +20,7 @@ from .masking import (
 )
 from .template_conv import template_conv2d
 from .template_distance import TemplateDistance
+from .registry import register_backbone
 
 __all__ = ["ResNet2D", "RESNET2D_PRESETS"]
 
@@ -270,6 +271,8 @@ class ResNet2D(Backbone):
     """
 
     presets = RESNET2D_PRESETS
+    # the ResNet2D paper's training settings, for its benchmark methods
+    paper_settings = dict(lr=1e-4, batch_size=40, early_stopping=None)
 
     def __init__(
         self,
@@ -458,3 +461,6 @@ class ResNet2D(Backbone):
             h = _apply_mask(block(h, mask), mask)
             h, rows, cols, mask = down(h, rows, cols, mask)
         return self.masked_mean_pool(h, mask)
+
+
+register_backbone("resnet2d", ResNet2D)

@@ -13,6 +13,7 @@ from torch.nn import functional as F
 
 from .backbone import Backbone, check_int
 from .masking import length_mask
+from .registry import register_backbone
 
 __all__ = ["TS2VecEncoder"]
 
@@ -258,3 +259,6 @@ class TS2VecEncoder(Backbone):
         """
         h, valid = self._encode(x, lengths)
         return self.masked_max_pool(h, None if valid is None else valid.unsqueeze(1))
+
+
+register_backbone("ts2vec", TS2VecEncoder)

@@ -187,7 +187,8 @@ class EpochProgress(Callback):
     a terminal), written with :func:`tqdm.tqdm.write` so that a progress bar of the same
     process is redrawn below the lines. A training stage other than the main one (a
     task's network, a fine-tuning) is named at the start of its lines. Six tasks fit
-    in 100 characters with ``sktsmtl benchmark``'s prefix (``resnet1d-mtl s0: ``).
+    in 100 characters with the prefix that ``sktsmtl benchmark`` writes (for example
+    ``resnet1d-mtl s0:``).
 
     Parameters
     ----------

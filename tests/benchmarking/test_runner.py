@@ -170,6 +170,30 @@ def test_a_cells_key_holds_only_the_settings_its_method_uses(tmp_path):
     assert Counting.fits == 0
 
 
+def test_a_method_param_no_method_has_is_refused(tmp_path):
+    knn = PerTaskClassifier(KNeighborsDTWClassifier())
+    with pytest.raises(ValueError, match=r"method_params windw: no method of this run "
+                                         r"\(1nn\) has such a parameter"):
+        run_benchmark("basic_motions", methods=[("1nn", knn)], tasks=TASKS,
+                      method_params={"windw": 0.1})
+    with pytest.raises(ValueError, match="method_params backbone__filters"):
+        run_benchmark("basic_motions", methods=[("1nn", knn)], tasks=TASKS,
+                      method_params={"backbone__filters": (4,)})
+
+
+def test_a_routed_method_param_reaches_the_network_that_did_not_set_it():
+    from sktsmtl.benchmarking import get_method
+
+    estimator, applied = get_method("resnet1d-mtl").build(backbone__filters=(4, 4))
+    assert estimator.get_params()["backbone__filters"] == (4, 4)
+    assert applied == {"backbone__filters"}
+    # inside a meta-estimator: the nested network gets it
+    vote, applied = get_method("resnet1d+minirocket").build(optimizer__betas=(0.8, 0.9))
+    assert vote.get_params()["estimators"][0][1].get_params()["optimizer__betas"] == \
+        (0.8, 0.9)
+    assert applied == {"optimizer__betas"}
+
+
 @pytest.mark.parametrize("damage, reason", [
     (lambda r: r["accuracy"].pop("gyro_z"), "task 'gyro_z' has no accuracy"),
     (lambda r: r["accuracy"].update(accel_x=1.5), "not in \\[0, 1\\]"),
