@@ -54,6 +54,21 @@ def backbone_rows():
     return rows
 
 
+def _outdated(app, env, added, changed, removed):
+    """The pages that use these directives are read again on every build: their content
+    is the code's, which Sphinx does not watch."""
+    pages = []
+    for docname in env.found_docs - set(removed):
+        path = env.doc2path(docname)
+        try:
+            with open(path, encoding="utf-8") as f:
+                if ".. sktsmtl-" in f.read():
+                    pages.append(docname)
+        except OSError:
+            continue
+    return sorted(pages)
+
+
 class CliHelp(SphinxDirective):
     has_content = False
     required_arguments = 1
@@ -87,4 +102,5 @@ class BackboneTable(SphinxDirective):
 def setup(app):
     app.add_directive("sktsmtl-help", CliHelp)
     app.add_directive("sktsmtl-backbones", BackboneTable)
+    app.connect("env-get-outdated", _outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
