@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from .._names import lookup_key
+
 __all__ = [
     "SETTINGS",
     "BenchmarkMethod",
@@ -72,7 +74,7 @@ SETTINGS = ("max_epochs", "lr", "device", "normalize", "validation_fraction")
 
 
 def _key(name):
-    return name.strip().lower().replace("_", "-")
+    return lookup_key(name)
 
 
 def _set_by_name(estimator, values):

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._names import lookup_key
 from ..datasets import (
     concat_rows,
     get_data_dir,
@@ -243,7 +244,8 @@ def get_protocol(name):
     """
     if isinstance(name, Protocol):
         return name
-    protocol = PROTOCOLS.get(str(name).lower())
+    protocol = next((p for key, p in PROTOCOLS.items()
+                     if lookup_key(key) == lookup_key(name)), None)
     if protocol is None:
         raise ValueError(
             f"Unknown protocol {name!r}. Known protocols: {', '.join(PROTOCOLS)}.")

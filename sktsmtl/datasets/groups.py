@@ -23,6 +23,7 @@ Group names are matched ignoring case, ``_``, ``-`` and spaces (``"dodger_loop"`
 import warnings
 from dataclasses import dataclass
 
+from .._names import lookup_key
 from .embedded import EMBEDDED_GROUPS, _available
 from .paths import _locate, get_data_dir
 from .splits import _check_split, _resolve_seed, _select_split
@@ -209,7 +210,7 @@ _EMBEDDED = [
 
 
 def _key(name):
-    return "".join(ch for ch in name.lower() if ch not in "_- ")
+    return lookup_key(name)
 
 
 _REGISTRY = {_key(g.name): g for g in _UCR_GROUPS + _EMBEDDED}

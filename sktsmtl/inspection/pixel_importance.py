@@ -7,6 +7,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ..approximation import DTWApproximator, check_pairs
+from ..nets import DistanceMapNet
 
 __all__ = ["pixel_importance", "plot_pixel_importance"]
 
@@ -81,10 +82,11 @@ def pixel_importance(approximator, pair, block=1, baseline=0.0, batch_size=256):
             f"approximator must be a DTWApproximator, got {type(approximator).__name__}."
         )
     check_is_fitted(approximator)
-    if approximator.backbone != "resnet2d":
+    if not isinstance(approximator.net_.module_, DistanceMapNet):
         raise ValueError(
-            "pixel importance needs a DTWApproximator fitted with backbone='resnet2d': "
-            f"this one uses {approximator.backbone!r}, which never reads a distance matrix."
+            "pixel importance needs a DTWApproximator whose backbone reads the pair's "
+            f"distance matrix (backbone='resnet2d'): this one uses "
+            f"{approximator.backbone!r}, a Siamese network that never reads one."
         )
     if isinstance(block, bool) or not isinstance(block, numbers.Integral) or block < 1:
         raise ValueError(f"block must be a positive integer, got {block!r}.")

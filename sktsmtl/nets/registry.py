@@ -9,6 +9,8 @@ import inspect
 
 from torch import nn
 
+from .._names import lookup_key
+
 __all__ = ["register_backbone", "get_backbone", "backbone_names"]
 
 _REGISTRY = {}
@@ -21,7 +23,8 @@ def register_backbone(name, cls, *, overwrite=False):
     ----------
     name : str
         The name estimators take as ``backbone=`` (lower case, no ``-mtl`` suffix, which
-        the benchmark methods use).
+        the benchmark methods use). Looked up as every name of the package is: case,
+        spaces, ``_`` and ``-`` do not count.
     cls : type
         A :class:`torch.nn.Module` subclass that follows the contract of
         :class:`~sktsmtl.nets.Backbone` (an ``in_channels`` argument, an
@@ -55,11 +58,13 @@ def register_backbone(name, cls, *, overwrite=False):
         raise TypeError(
             f"{cls.__name__}.__init__ must take 'in_channels' (the estimators set it "
             "from the data); see sktsmtl.nets.Backbone.")
-    if name in _REGISTRY and _REGISTRY[name] is not cls and not overwrite:
+    key = lookup_key(name)
+    if key in _REGISTRY and _REGISTRY[key][1] is not cls and not overwrite:
+        known, other = _REGISTRY[key]
         raise ValueError(
-            f"backbone {name!r} is already registered ({_REGISTRY[name].__name__}); "
+            f"backbone {name!r} is already registered as {known!r} ({other.__name__}); "
             "pass overwrite=True to replace it.")
-    _REGISTRY[name] = cls
+    _REGISTRY[key] = (name, cls)
     return cls
 
 
@@ -69,7 +74,8 @@ def get_backbone(backbone):
     Parameters
     ----------
     backbone : str or type
-        A registered name, or a :class:`torch.nn.Module` subclass.
+        A registered name (case, spaces, ``_`` and ``-`` do not count), or a
+        :class:`torch.nn.Module` subclass.
 
     Returns
     -------
@@ -86,7 +92,7 @@ def get_backbone(backbone):
             raise TypeError(f"a backbone must be a torch.nn.Module subclass, got {backbone!r}.")
         return backbone
     try:
-        return _REGISTRY[backbone]
+        return _REGISTRY[lookup_key(backbone)][1]
     except (KeyError, TypeError):
         raise ValueError(
             f"unknown backbone {backbone!r}; known backbones: {backbone_names()} (add "
@@ -101,4 +107,4 @@ def backbone_names():
     -------
     list of str
     """
-    return sorted(_REGISTRY)
+    return sorted(name for name, _ in _REGISTRY.values())
