@@ -47,7 +47,8 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
     (the settings of the measurement on the Benchmarks page).
 
 Training length is the estimator's ``max_epochs`` unless the run sets one (the
-self-supervised methods count optimiser steps, ``n_iters``, and have no ``max_epochs``).
+self-supervised methods count TS2Vec's optimiser steps, ``n_iters``, unless the run
+sets ``max_epochs``: then they train that many whole epochs).
 """
 
 import inspect

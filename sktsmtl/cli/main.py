@@ -55,7 +55,8 @@ def _method_listing():
     for name in list_methods():
         method = get_method(name)
         params = method.build()[0].get_params(deep=True)
-        epochs = [v for k, v in params.items() if k.split("__")[-1] == "max_epochs"]
+        epochs = [v for k, v in params.items()
+                  if k.split("__")[-1] == "max_epochs" and v is not None]
         steps = [k for k in params if k.split("__")[-1] == "n_iters"]
         length = (f"{epochs[0]} epochs" if epochs else "TS2Vec steps" if steps
                   else "no training")

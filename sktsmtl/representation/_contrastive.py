@@ -1,19 +1,26 @@
-"""The self-supervised training loop of TS2Vec: crops, batches, AdamW and weight averaging.
+"""TS2Vec's self-supervised training on the package's skorch stack: crops, the batches of
+an epoch, the contrastive net and the averaged weights.
 
-Plain torch (no skorch): the objective has no targets and no validation split, and its
-training length is counted in optimiser steps, as in TS2Vec.
+:class:`ContrastiveNet` is a :class:`~sktsmtl.training.PrecisionNet` whose training step
+computes TS2Vec's hierarchical contrastive loss (its criterion) on two overlapping crops
+of every series of a task-homogeneous mini-batch; :class:`AveragedWeights` is TS2Vec's
+weight averaging as a skorch callback. The estimator builds both through
+:meth:`~sktsmtl.training.NetworkEstimator._make_net`, so the optimiser, callbacks,
+progress, precision, device and checkpoints are those of every network estimator.
 """
 
-import copy
+import math
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
 from torch.optim.swa_utils import AveragedModel
+from torch.utils.data import Dataset
 
-from ..nets import TS2VecEncoder, hierarchical_contrastive_loss
-from ..training import autocast, resolve_precision
+from ..training import PrecisionNet
 
-__all__ = ["TaskSeries", "default_n_iters", "overlapping_crops", "train_ts2vec"]
+__all__ = ["TaskSeries", "ContrastiveDataset", "ContrastiveNet", "AveragedWeights",
+           "default_n_iters", "epoch_steps", "epochs_for", "overlapping_crops"]
 
 
 class TaskSeries:
@@ -135,96 +142,160 @@ def _epoch_batches(datasets, batch_size, rng):
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def _step_loss(encoder, data, rows, params, rng, device):
-    values, lengths = data.values[rows], data.lengths[rows]
-    if params["max_train_length"] is not None:
-        # a random window of at most max_train_length steps per series
-        limit = np.minimum(lengths, params["max_train_length"])
-        offsets = rng.integers(0, lengths - limit + 1)
-        values, lengths = _gather_windows(values, lengths, offsets, offsets + limit)
-    c, a, e1, b, e2 = overlapping_crops(lengths, params["min_crop"], rng,
-                                        params["crop_layout"])
-    v1, l1 = _gather_windows(values, lengths, a, e1)
-    v2, l2 = _gather_windows(values, lengths, b, e2)
-    z = []
-    for v, lv, offset in ((v1, l1, b - a), (v2, l2, np.zeros_like(b))):
-        x = torch.from_numpy(v).to(device)
-        lv_t = None if np.all(lv == v.shape[-1]) else torch.from_numpy(lv).to(device)
-        with autocast(device, params.get("autocast_dtype")):
-            h = encoder.timestep_representations(x, lv_t)  # (B, D, L_view)
-        h = h.float()  # the loss in float32 whatever the precision of the passes
-        index = torch.from_numpy(offset[:, None] + np.arange(c)[None, :]).to(device)
-        index = index.unsqueeze(1).expand(-1, h.shape[1], -1)
-        z.append(torch.gather(h, 2, index).transpose(1, 2))  # (B, c, D)
-    return hierarchical_contrastive_loss(z[0], z[1], params["alpha"], params["temporal_unit"])
+def epoch_steps(datasets, batch_size):
+    """Optimiser steps of one epoch: every task's full batches (TS2Vec's ``drop_last``)."""
+    return sum(len(d) // min(batch_size, len(d)) for d in datasets)
 
 
-def train_ts2vec(datasets, encoder_params, n_iters, batch_size, lr, weight_decay, alpha,
-                 temporal_unit, max_train_length, swa, device, seed, verbose=0, name="",
-                 precision="float32", crop_layout="shared"):
-    """Train one TS2Vec encoder on the series of one or several tasks.
+class ContrastiveDataset(Dataset):
+    """The series of the tasks one encoder is trained on, one :class:`TaskSeries` each.
 
     Parameters
     ----------
-    datasets : list of TaskSeries
-        One per task; batches are task-homogeneous.
-    encoder_params : dict
-        Keyword arguments of :class:`~sktsmtl.nets.TS2VecEncoder`.
-    n_iters : int
-        Optimiser steps.
-    batch_size, lr, weight_decay, alpha, temporal_unit, max_train_length, swa, device
-        See :class:`~sktsmtl.representation.TS2VecTransformer`.
-    seed : int
-        Seeds the weights, timestamp masks, dropout, crops and batch order.
-    verbose : int, default=0
-        Print the mean loss of every epoch when > 0.
-    name : str, default=""
-        Shown in the progress lines.
-    precision : {"float32", "bfloat16", "auto"}, default="float32"
-        Arithmetic of the training passes (see
-        :func:`~sktsmtl.training.precision.resolve_precision`); inference is float64.
+    tasks : list of TaskSeries
+    """
+
+    def __init__(self, tasks):
+        self.tasks = list(tasks)
+
+    def __len__(self):
+        return sum(len(t) for t in self.tasks)
+
+    def __getitem__(self, i):
+        raise TypeError("a ContrastiveDataset is read by ContrastiveNet's batches "
+                        "(task, rows), not row by row.")
+
+    @property
+    def size(self):
+        """Number of values of all its series, TS2Vec's data size."""
+        return sum(t.size for t in self.tasks)
+
+
+class _EpochBatches:
+    """The batches of every epoch of a :class:`ContrastiveNet` (drawn when iterated)."""
+
+    def __init__(self, net, dataset):
+        self.net, self.dataset = net, dataset
+
+    def _remaining(self, n):
+        limit = self.net.step_limit
+        return n if limit is None else max(0, min(n, limit - self.net.steps_done_))
+
+    def __len__(self):
+        return self._remaining(epoch_steps(self.dataset.tasks, self.net.batch_size))
+
+    def __iter__(self):
+        batches = _epoch_batches(self.dataset.tasks, self.net.batch_size, self.net.rng_)
+        for k, rows in batches[:self._remaining(len(batches))]:
+            X = {"task": torch.full((len(rows),), k, dtype=torch.long),
+                 "rows": torch.from_numpy(np.asarray(rows, dtype=np.int64))}
+            yield X, torch.zeros(len(rows))
+
+
+class ContrastiveNet(PrecisionNet):
+    """skorch net of TS2Vec's self-supervised training (no targets, no validation).
+
+    Every training step takes a task-homogeneous mini-batch of series, cuts two
+    overlapping crops of every series (:func:`overlapping_crops`), encodes both views
+    with the module's per-step representations and minimises the criterion (the
+    :class:`~sktsmtl.nets.HierarchicalContrastiveLoss`) on their overlap.
+
+    Parameters
+    ----------
+    module : TS2VecEncoder
+        As in skorch.
+    step_limit : int, default=None
+        Stop after this many optimiser steps (TS2Vec counts its training in steps),
+        inside an epoch if need be; None trains ``max_epochs`` whole epochs.
+    random_state : int or numpy Generator, default=None
+        Draws the batches, the crops and the training windows.
+    max_train_length : int, default=None
+        Longer series are cut, at every step, to a random window of this length.
     crop_layout : {"shared", "per_series"}, default="shared"
         See :func:`overlapping_crops`.
-
-    Returns
-    -------
-    encoder : TS2VecEncoder
-        On the CPU, in float64, in evaluation mode (the averaged weights when ``swa``).
-    losses : list of float
-        Mean loss of every (possibly partial, for the last) epoch.
+    *args, **kwargs
+        Every other parameter of :class:`~sktsmtl.training.PrecisionNet`.
     """
-    rng = np.random.default_rng(seed)
-    params = dict(alpha=alpha, temporal_unit=temporal_unit,
-                  min_crop=2 ** (temporal_unit + 1), max_train_length=max_train_length,
-                  autocast_dtype=resolve_precision(precision, device),
-                  crop_layout=crop_layout)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(rng.integers(2**31 - 1)))
-        encoder = TS2VecEncoder(**encoder_params).to(device)
-        averaged = AveragedModel(encoder) if swa else None
-        optimizer = torch.optim.AdamW(encoder.parameters(), lr=lr, weight_decay=weight_decay)
-        losses, step = [], 0
-        encoder.train()
-        while step < n_iters:
-            epoch = []
-            for k, rows in _epoch_batches(datasets, batch_size, rng):
-                if step >= n_iters:
-                    break
-                optimizer.zero_grad()
-                loss = _step_loss(encoder, datasets[k], rows, params, rng, device)
-                if loss.requires_grad:  # not when no term applies (one series, alpha=1)
-                    loss.backward()
-                    optimizer.step()
-                if averaged is not None:
-                    averaged.update_parameters(encoder)
-                epoch.append(float(loss.detach()))
-                step += 1
-            losses.append(float(np.mean(epoch)))
-            if verbose > 0:
-                print(f"[TS2Vec{' ' + name if name else ''}] epoch {len(losses)} "
-                      f"step {step}/{n_iters} loss {losses[-1]:.4f}")
-    final = averaged.module if averaged is not None else encoder
-    # float64 for inference: a row's representation then does not depend, to float32
-    # rounding, on the other rows of its batch
-    final = copy.deepcopy(final).to("cpu").double().eval()
-    return final, losses
+
+    def __init__(self, module, *args, step_limit=None, random_state=None,
+                 max_train_length=None, crop_layout="shared", **kwargs):
+        self.step_limit = step_limit
+        self.random_state = random_state
+        self.max_train_length = max_train_length
+        self.crop_layout = crop_layout
+        super().__init__(module, *args, **kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_data", None)  # the training series live only during a fit
+        return state
+
+    def initialize(self):
+        rng = self.random_state
+        self.rng_ = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.steps_done_ = 0
+        return super().initialize()
+
+    def get_iterator(self, dataset, training=False):
+        if not isinstance(dataset, ContrastiveDataset):
+            return super().get_iterator(dataset, training=training)
+        # (skorch lets only its initialize methods set some attributes)
+        object.__setattr__(self, "_data", dataset)
+        return _EpochBatches(self, dataset)
+
+    def n_batches(self, dataset, training):
+        """Mini-batches of one epoch (what a progress bar counts to)."""
+        return len(_EpochBatches(self, dataset))
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        X, _ = batch
+        data = self._data.tasks[int(X["task"][0])]
+        loss = self._contrastive_loss(data, X["rows"].numpy())
+        if loss.requires_grad:  # not when no term applies (one series, weight 1)
+            loss.backward()
+        self.steps_done_ += 1
+        return {"loss": loss, "y_pred": None}
+
+    def _contrastive_loss(self, data, rows):
+        rng = self.rng_
+        values, lengths = data.values[rows], data.lengths[rows]
+        if self.max_train_length is not None:
+            # a random window of at most max_train_length steps per series
+            limit = np.minimum(lengths, self.max_train_length)
+            offsets = rng.integers(0, lengths - limit + 1)
+            values, lengths = _gather_windows(values, lengths, offsets, offsets + limit)
+        min_crop = 2 ** (self.criterion_.temporal_unit + 1)
+        c, a, e1, b, e2 = overlapping_crops(lengths, min_crop, rng, self.crop_layout)
+        v1, l1 = _gather_windows(values, lengths, a, e1)
+        v2, l2 = _gather_windows(values, lengths, b, e2)
+        z = []
+        for v, lv, offset in ((v1, l1, b - a), (v2, l2, np.zeros_like(b))):
+            x = torch.from_numpy(v).to(self.device)
+            lv_t = None if np.all(lv == v.shape[-1]) else torch.from_numpy(lv).to(self.device)
+            with self._autocast():
+                h = self.module_.timestep_representations(x, lv_t)  # (B, D, L_view)
+            h = h.float()  # the loss in float32 whatever the precision of the passes
+            index = torch.from_numpy(offset[:, None] + np.arange(c)[None, :]).to(self.device)
+            index = index.unsqueeze(1).expand(-1, h.shape[1], -1)
+            z.append(torch.gather(h, 2, index).transpose(1, 2))  # (B, c, D)
+        return self.criterion_(z[0], z[1])
+
+
+class AveragedWeights(Callback):
+    """TS2Vec's weight averaging: the mean of the weights after every optimiser step
+    (the initial ones not included), in ``net.averaged_`` (a
+    :class:`torch.optim.swa_utils.AveragedModel`)."""
+
+    def on_train_begin(self, net, **kwargs):
+        if getattr(net, "averaged_", None) is None:
+            object.__setattr__(net, "averaged_", AveragedModel(net.module_))
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            net.averaged_.update_parameters(net.module_)
+
+
+def epochs_for(steps, datasets, batch_size):
+    """Epochs that ``steps`` optimiser steps take (the last one possibly cut short)."""
+    return max(1, math.ceil(steps / max(1, epoch_steps(datasets, batch_size))))

@@ -1,5 +1,6 @@
 """``TS2VecTransformer``: self-supervised TS2Vec representations as a scikit-learn transformer."""
 
+import copy
 import numbers
 
 import numpy as np
@@ -10,15 +11,24 @@ from sklearn.utils.validation import check_is_fitted
 from .._deprecation import DEPRECATED, renamed
 from ..data import SINGLE_TASK, TaskPanel
 from ..preprocessing import SeriesTransformer, interpolate_missing
-from ..training import resolve_device, seed_sequence
-from ._contrastive import TaskSeries, default_n_iters, train_ts2vec
+from ..nets import HierarchicalContrastiveLoss, TS2VecEncoder
+from ..training import TRAINING_PARAMETER_CONSTRAINTS, NetworkEstimator, seed_sequence
+from ._contrastive import (
+    AveragedWeights,
+    ContrastiveDataset,
+    ContrastiveNet,
+    TaskSeries,
+    default_n_iters,
+    epoch_steps,
+    epochs_for,
+)
 
 __all__ = ["TS2VecTransformer"]
 
 _TRANSFORM_BATCH = 256
 
 
-class TS2VecTransformer(SeriesTransformer):
+class TS2VecTransformer(SeriesTransformer, NetworkEstimator):
     """Self-supervised TS2Vec encoder(s): series in, 320-d representations out.
 
     ``fit`` trains a :class:`~sktsmtl.nets.TS2VecEncoder` with TS2Vec's objective (Yue
@@ -58,9 +68,19 @@ class TS2VecTransformer(SeriesTransformer):
       window of that length (TS2Vec splits them into sections once).
     * The averaged weights (``swa``) average every step's weights, the initial ones
       not included.
-    * The training length is in optimiser steps, ``n_iters``; None takes TS2Vec's rule
-      on the training data of each encoder: 200 steps up to 100,000 values (series x
-      channels x longest length), else 600.
+    * The training length is in optimiser steps, ``n_iters``, as in TS2Vec; None takes
+      TS2Vec's rule on the training data of each encoder: 200 steps up to 100,000
+      values (series x channels x longest length), else 600. ``max_epochs`` (the
+      package's word for training length) caps the epochs (an epoch: every task's full
+      batches once); with ``n_iters=None`` and an int ``max_epochs``, training is that
+      many whole epochs.
+    * Training runs on the package's skorch stack (:class:`~sktsmtl.training.NetworkEstimator`):
+      a :class:`~sktsmtl.representation.ContrastiveNet` whose criterion is the
+      hierarchical contrastive loss, TS2Vec's weight averaging as a callback; the
+      optimiser (``optimizer``, ``optimizer__*``), ``callbacks`` (``callbacks__*``),
+      progress (``verbose``), precision, device and ``checkpoint_dir`` work as in the
+      classifier. There is no validation part and so no early stopping: the objective
+      has no labels to validate on, and TS2Vec trains a fixed number of steps.
 
     Parameters
     ----------
@@ -79,13 +99,18 @@ class TS2VecTransformer(SeriesTransformer):
         Ignored with one task. (The word of every estimator of the package for "one
         network learns the tasks together".)
     n_iters : int or None, default=None
-        Optimiser steps per encoder; None: TS2Vec's 200 / 600 rule.
+        Optimiser steps per encoder; None: TS2Vec's 200 / 600 rule, unless
+        ``max_epochs`` is set.
+    max_epochs : int or None, default=None
+        At most this many epochs per encoder; None: as many as ``n_iters`` steps take.
+    optimizer : torch.optim.Optimizer class, default=torch.optim.AdamW
+        Its other arguments are ``optimizer__<name>`` parameters.
     batch_size : int, default=8
         Series per mini-batch (TS2Vec's UCR setting), at most the task's series count.
     lr : float, default=1e-3
-        AdamW learning rate.
+        Learning rate (TS2Vec's; the classifier's default too).
     weight_decay : float, default=1e-2
-        AdamW weight decay (torch's default, which TS2Vec keeps).
+        Weight decay (torch's AdamW default, which TS2Vec keeps).
     instance_weight : float, default=0.5
         Weight of the instance-wise terms of the loss (``1 - instance_weight``:
         temporal). TS2Vec's ``alpha``; the package's ``alpha`` is the MTCS loss weight.
@@ -111,11 +136,19 @@ class TS2VecTransformer(SeriesTransformer):
         Seeds weights, masks, dropout, crops and batch order; an int makes a CPU fit
         repeatable to the bit.
     verbose : int, default=0
-        Print the mean loss of every epoch when > 0.
+        0 is silent; 1 prints one line per epoch (loss, seconds); 2 skorch's table.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks of the training loop (instances or ``(name, callback)`` tuples).
+    checkpoint_dir : str or path-like, default=None
+        Folder of checkpoints that make a long fit resumable, as in the classifier.
     joint : bool
         Deprecated: the old name of ``multitask`` (removed in 0.3).
     alpha : float
         Deprecated: the old name of ``instance_weight`` (removed in 0.3).
+    **params
+        Routed parameters of the skorch net, as in the classifier: ``optimizer__<name>``,
+        ``iterator_train__<name>`` and ``callbacks__<name>__<param>`` (of
+        ``averaged_weights`` or of one in ``callbacks``).
 
     Attributes
     ----------
@@ -124,11 +157,16 @@ class TS2VecTransformer(SeriesTransformer):
         (trained in float32; float64 makes a series' representation independent of the
         other series encoded with it); with ``multitask`` every task maps to the same
         encoder.
+    history_ : dict
+        ``{task: skorch.History}`` of the task's encoder's training (the same object for
+        every task with ``multitask``).
     loss_curves_ : dict
         ``{task: list of float}``: the mean training loss of every epoch of the task's
-        encoder (the same list for every task with ``multitask``).
+        encoder (the ``train_loss`` column of its history).
     n_iters_ : dict
         ``{task: int}``: optimiser steps of the task's encoder.
+    interrupted_ : bool
+        Whether an interrupt cut training short (see :ref:`interrupts`).
     tasks_ : list
         Tasks seen at fit.
     n_channels_ : dict
@@ -175,6 +213,9 @@ class TS2VecTransformer(SeriesTransformer):
     _keeps_length = False
 
     _parameter_constraints = {
+        **{k: v for k, v in TRAINING_PARAMETER_CONSTRAINTS.items()
+           if k not in ("validation_fraction", "early_stopping")},
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "output_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "hidden_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "depth": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -183,26 +224,25 @@ class TS2VecTransformer(SeriesTransformer):
         "multitask": ["boolean"],
         "joint": ["boolean", Hidden(StrOptions({DEPRECATED}))],
         "n_iters": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "instance_weight": [Interval(numbers.Real, 0, 1, closed="both")],
         "alpha": [Interval(numbers.Real, 0, 1, closed="both"), Hidden(StrOptions({DEPRECATED}))],
         "temporal_unit": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_train_length": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "crop_layout": [StrOptions({"shared", "per_series"})],
         "swa": ["boolean"],
-        "device": [StrOptions({"cpu", "cuda", "auto"}), str],
-        "precision": [StrOptions({"float32", "bfloat16", "auto"})],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
+    # no validation part (see Notes): nothing to hold out, nothing to stop on
+    validation_fraction = 0.0
+    early_stopping = None
+
     def __init__(self, output_dim=320, hidden_dim=64, depth=10, mask_p=0.5, dropout=0.1,
-                 multitask=True, n_iters=None, batch_size=8, lr=1e-3, weight_decay=1e-2,
-                 instance_weight=0.5, temporal_unit=0, max_train_length=3000, crop_layout="shared",
-                 swa=True, device="cpu", precision="float32", random_state=None, verbose=0,
-                 joint=DEPRECATED, alpha=DEPRECATED):
+                 multitask=True, n_iters=None, max_epochs=None, optimizer=torch.optim.AdamW,
+                 batch_size=8, lr=1e-3, weight_decay=1e-2, instance_weight=0.5,
+                 temporal_unit=0, max_train_length=3000, crop_layout="shared", swa=True,
+                 device="cpu", precision="float32", random_state=None, verbose=0,
+                 callbacks=None, checkpoint_dir=None, joint=DEPRECATED, alpha=DEPRECATED,
+                 **params):
         self.output_dim = output_dim
         self.hidden_dim = hidden_dim
         self.depth = depth
@@ -210,6 +250,8 @@ class TS2VecTransformer(SeriesTransformer):
         self.dropout = dropout
         self.multitask = multitask
         self.n_iters = n_iters
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
         self.batch_size = batch_size
         self.lr = lr
         self.weight_decay = weight_decay
@@ -222,11 +264,21 @@ class TS2VecTransformer(SeriesTransformer):
         self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+        self.checkpoint_dir = checkpoint_dir
         self.joint = joint
         self.alpha = alpha
+        self._set_routed_params(params)
 
     def _check_params(self):
         self._validate_params()
+        self._check_training_params()
+        for key in getattr(self, "_routed_params", {}):
+            if key.startswith(("backbone__", "criterion__")):
+                raise ValueError(
+                    f"{key}: the encoder's arguments are TS2VecTransformer's own "
+                    "parameters (output_dim, hidden_dim, depth, mask_p, dropout) and the "
+                    "loss's are instance_weight and temporal_unit.")
         min_crop = 2 ** (self.temporal_unit + 1)
         if self.max_train_length is not None and self.max_train_length < min_crop:
             raise ValueError(
@@ -274,23 +326,50 @@ class TS2VecTransformer(SeriesTransformer):
             )
         groups = [list(tasks)] if joint else [[t] for t in tasks]
         seeds = seed_sequence(self.random_state, len(groups))
-        device = resolve_device(self.device)
-        self.encoders_, self.loss_curves_, self.n_iters_ = {}, {}, {}
-        for group, seed in zip(groups, seeds):
-            datasets = [data[t] for t in group]
-            n_iters = self.n_iters
-            if n_iters is None:
-                n_iters = default_n_iters(sum(d.size for d in datasets))
-            encoder, losses = train_ts2vec(
-                datasets, self._encoder_params(channels[group[0]]), n_iters,
-                self.batch_size, self.lr, self.weight_decay, instance_weight,
-                self.temporal_unit, self.max_train_length, self.swa, device, seed,
-                verbose=self.verbose, name="joint" if joint else str(group[0]),
-                precision=self.precision, crop_layout=self.crop_layout)
-            for t in group:
-                self.encoders_[t] = encoder
-                self.loss_curves_[t] = losses
-                self.n_iters_[t] = n_iters
+        self.encoders_, self.history_, self.loss_curves_, self.n_iters_ = {}, {}, {}, {}
+        self._open_checkpoints(*[data[t].values for t in tasks])
+        try:
+            for i, (group, seed) in enumerate(zip(groups, seeds)):
+                dataset = ContrastiveDataset([data[t] for t in group])
+                name = "joint" if joint else str(group[0])
+                net, steps = self._train_encoder(dataset, channels[group[0]], seed,
+                                                 instance_weight, stage=f"encoder-{i}",
+                                                 label="" if joint else f"task {name}")
+                final = net.averaged_.module if self.swa else net.module_
+                # float64 for inference: a row's representation then does not depend,
+                # to float32 rounding, on the other rows of its batch
+                encoder = copy.deepcopy(final).to("cpu").double().eval()
+                for t in group:
+                    self.encoders_[t] = encoder
+                    self.history_[t] = net.history
+                    self.loss_curves_[t] = [float(v) for v in net.history[:, "train_loss"]]
+                    self.n_iters_[t] = steps
+        except BaseException:
+            self._abort_fit()
+            raise
+        self._close_checkpoints()
+
+    def _train_encoder(self, dataset, n_channels, seed, instance_weight, *, stage, label):
+        """``(net, steps)``: one encoder trained on ``dataset``."""
+        steps, epochs = self.n_iters, self.max_epochs
+        if steps is None and epochs is None:
+            steps = default_n_iters(dataset.size)
+        if epochs is None:
+            epochs = epochs_for(steps, dataset.tasks, self.batch_size)
+        rng = np.random.default_rng(seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(rng.integers(2**31 - 1)))
+            encoder = TS2VecEncoder(**self._encoder_params(n_channels))
+            net = self._make_net(
+                encoder, net_class=ContrastiveNet, criterion=HierarchicalContrastiveLoss,
+                criterion__alpha=instance_weight, criterion__temporal_unit=self.temporal_unit,
+                train_split=None, monitor="train_loss", lower_is_better=True,
+                callbacks=[("averaged_weights", AveragedWeights())] if self.swa else [],
+                max_epochs=epochs, step_limit=steps, random_state=rng,
+                max_train_length=self.max_train_length, crop_layout=self.crop_layout)
+            net = self._train(net, dataset, stage=stage, label=label)
+        planned = epochs * epoch_steps(dataset.tasks, self.batch_size)
+        return net, planned if steps is None else min(steps, planned)
 
     def _encode(self, encoder, series):
         """``(n, output_dim)`` float64 representations of a task's series."""

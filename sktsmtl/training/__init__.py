@@ -19,7 +19,12 @@ from .checkpoint import CheckpointStore, TrainingCheckpoint, fit_fingerprint
 from .dataset import TaskDataset
 from .distributed import ShardedBatches, data_parallel_group
 from .device import resolve_device, seed_sequence
-from .estimator import ROUTED_PREFIXES, NetworkEstimator, document_training_parameters
+from .estimator import (
+    ROUTED_PREFIXES,
+    TRAINING_PARAMETER_CONSTRAINTS,
+    NetworkEstimator,
+    document_training_parameters,
+)
 from .interrupts import interrupts_propagate, propagate_interrupts
 from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
@@ -64,6 +69,7 @@ __all__ = [
     "build_backbone",
     "build_network",
     "document_training_parameters",
+    "TRAINING_PARAMETER_CONSTRAINTS",
     "autocast",
     "resolve_precision",
 ]

@@ -238,6 +238,57 @@ def test_pipeline_with_per_task_svm_and_grid_search():
     GridSearchCV(single, {"ts2vectransformer__depth": [1, 2]}, cv=2).fit(X["a"], y["a"])
 
 
+def test_trains_on_the_network_estimator_stack(tmp_path):
+    from skorch.callbacks import Callback
+
+    from sktsmtl.training import NetworkEstimator
+
+    class CountSteps(Callback):
+        def initialize(self):
+            self.steps = 0
+            return self
+
+        def on_batch_end(self, net, training=False, **kwargs):
+            self.steps += int(training)
+
+    X, _ = _two_tasks()
+    counter = CountSteps()
+    ssl = TS2VecTransformer(**_TINY, callbacks=[("count", counter)],
+                            optimizer=torch.optim.SGD, optimizer__momentum=0.9, lr=1e-2)
+    assert isinstance(ssl, NetworkEstimator)
+    assert ssl.get_params()["optimizer__momentum"] == 0.9
+    ssl.fit(X)
+    # one joint encoder: 4 optimiser steps, seen by the user's callback
+    assert ssl.n_iters_ == {"a": 4, "b": 4}
+    assert ssl.history_["a"] is ssl.history_["b"]
+    assert sum(len(row["batches"]) for row in ssl.history_["a"]) == 4
+    assert ssl.loss_curves_["a"] == list(ssl.history_["a"][:, "train_loss"])
+    assert ssl.interrupted_ is False
+    # max_epochs alone: whole epochs (a: 1 batch of 8 of its 12 series, b: 1 of 4)
+    epochs = TS2VecTransformer(**{**_TINY, "n_iters": None}, max_epochs=3).fit(X)
+    assert epochs.n_iters_["a"] == 6 and len(epochs.history_["a"]) == 3
+    # n_iters stops inside an epoch: 3 steps of 2 per epoch
+    cut = TS2VecTransformer(**{**_TINY, "n_iters": 3}).fit(X)
+    assert [len(r["batches"]) for r in cut.history_["a"]] == [2, 1]
+    # checkpoints: a finished fit removes its own and gives the same encoder
+    kept = TS2VecTransformer(**_TINY, checkpoint_dir=str(tmp_path)).fit(X)
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    np.testing.assert_allclose(kept.transform(X)["a"],
+                               TS2VecTransformer(**_TINY).fit(X).transform(X)["a"])
+
+
+def test_training_parameters_are_checked_by_name():
+    X, _ = _two_tasks()
+    with pytest.raises(ValueError, match="backbone__depth: the encoder's arguments are "
+                                         "TS2VecTransformer's own parameters"):
+        TS2VecTransformer(**_TINY, backbone__depth=3).fit(X)
+    with pytest.raises(ValueError, match="callbacks__nope__x: there is no callback named "
+                                         "'nope'"):
+        TS2VecTransformer(**_TINY, callbacks__nope__x=1).fit(X)
+    with pytest.raises(ValueError, match="max_epochs"):
+        TS2VecTransformer(**_TINY, max_epochs=0).fit(X)
+
+
 def test_bad_inputs_name_the_task():
     X, _ = _two_tasks()
     with pytest.raises(ValueError, match=r"task 'c': series 1 has 1 time step\(s\)"):
@@ -261,15 +312,17 @@ def test_bad_inputs_name_the_task():
 
 def _fixed_crop_loss(encoder, X, seed=0):
     """The objective of a fitted encoder on fixed crops, masking and dropout off."""
-    from sktsmtl.representation._contrastive import TaskSeries, _step_loss
+    from sktsmtl.nets import HierarchicalContrastiveLoss
+    from sktsmtl.representation import ContrastiveNet
+    from sktsmtl.representation._contrastive import TaskSeries
 
     rng = np.random.default_rng(seed)
-    params = dict(alpha=0.5, temporal_unit=0, min_crop=2, max_train_length=None,
-                  crop_layout="shared")
-    encoder = encoder.float().eval()
+    net = ContrastiveNet(encoder.float(), criterion=HierarchicalContrastiveLoss,
+                         random_state=rng, train_split=None).initialize()
+    net.module_.eval()
     with torch.no_grad():
-        losses = [float(_step_loss(encoder, TaskSeries(t, [s[None] for s in X_t]),
-                                   rng.permutation(len(X_t))[:8], params, rng, "cpu"))
+        losses = [float(net._contrastive_loss(TaskSeries(t, [s[None] for s in X_t]),
+                                              rng.permutation(len(X_t))[:8]))
                   for _ in range(10) for t, X_t in X.items()]
     return np.mean(losses)
 
