@@ -12,10 +12,6 @@ import io
 import os
 import shlex
 
-from docutils import nodes
-from docutils.statemachine import StringList
-from sphinx.util.docutils import SphinxDirective
-
 
 def cli_output(args, columns=80):
     """What ``sktsmtl <args>`` prints (help text ends the program: SystemExit)."""
@@ -69,37 +65,40 @@ def _outdated(app, env, added, changed, removed):
     return sorted(pages)
 
 
-class CliHelp(SphinxDirective):
-    has_content = False
-    required_arguments = 1
-    final_argument_whitespace = True
-
-    def run(self):
-        args = shlex.split(self.arguments[0])
-        text = f"$ sktsmtl {' '.join(args)}\n{cli_output(args)}"
-        block = nodes.literal_block(text, text)
-        block["language"] = "text"
-        return [block]
-
-
-class BackboneTable(SphinxDirective):
-    has_content = False
-
-    def run(self):
-        lines = [".. list-table::", "   :header-rows: 1", "",
-                 "   * - ``backbone=``", "     - class", "     - what it is",
-                 "     - benchmark methods"]
-        for name, path, summary, own in backbone_rows():
-            lines += [f"   * - ``\"{name}\"``", f"     - :class:`~{path}`",
-                      f"     - {summary}",
-                      "     - " + (", ".join(f"``{m}``" for m in own) or "-")]
-        container = nodes.container()
-        self.state.nested_parse(StringList(lines, source="sktsmtl-backbones"),
-                                self.content_offset, container)
-        return container.children
-
-
 def setup(app):
+    # Sphinx is imported here only: the helpers above run without it (the tests use them)
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class CliHelp(SphinxDirective):
+        has_content = False
+        required_arguments = 1
+        final_argument_whitespace = True
+
+        def run(self):
+            args = shlex.split(self.arguments[0])
+            text = f"$ sktsmtl {' '.join(args)}\n{cli_output(args)}"
+            block = nodes.literal_block(text, text)
+            block["language"] = "text"
+            return [block]
+
+    class BackboneTable(SphinxDirective):
+        has_content = False
+
+        def run(self):
+            lines = [".. list-table::", "   :header-rows: 1", "",
+                     "   * - ``backbone=``", "     - class", "     - what it is",
+                     "     - benchmark methods"]
+            for name, path, summary, own in backbone_rows():
+                lines += [f"   * - ``\"{name}\"``", f"     - :class:`~{path}`",
+                          f"     - {summary}",
+                          "     - " + (", ".join(f"``{m}``" for m in own) or "-")]
+            container = nodes.container()
+            self.state.nested_parse(StringList(lines, source="sktsmtl-backbones"),
+                                    self.content_offset, container)
+            return container.children
+
     app.add_directive("sktsmtl-help", CliHelp)
     app.add_directive("sktsmtl-backbones", BackboneTable)
     app.connect("env-get-outdated", _outdated)
