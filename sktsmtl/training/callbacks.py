@@ -8,7 +8,7 @@ import torch
 from skorch.callbacks import Callback, ProgressBar
 
 __all__ = ["TaskAccuracy", "BestEpochRestorer", "TaskBestStates", "EpochProgress",
-           "TaskProgressBar"]
+           "TaskProgressBar", "epoch_rank"]
 
 
 class TaskAccuracy(Callback):
@@ -67,6 +67,41 @@ class TaskAccuracy(Callback):
         net.history.record("valid_acc", float(np.mean(accs)))
 
 
+def epoch_rank(row, monitor, lower_is_better=False, loss="valid_loss"):
+    """The rank of an epoch's history row by ``monitor``: the one best-epoch rule.
+
+    A higher rank is a better epoch: a better ``monitor``, then (for an accuracy) a
+    lower ``loss``; an equal rank keeps the earlier epoch (callers replace the best
+    only on a strictly higher rank).
+
+    Parameters
+    ----------
+    row : dict
+        One epoch of a skorch history.
+    monitor : str
+        The history key the epochs are chosen by.
+    lower_is_better : bool, default=False
+    loss : str, default="valid_loss"
+        The loss that breaks ties of an accuracy.
+
+    Returns
+    -------
+    tuple
+
+    Examples
+    --------
+    >>> from sktsmtl.training.callbacks import epoch_rank
+    >>> a = {"valid_acc": 0.9, "valid_loss": 0.3}
+    >>> b = {"valid_acc": 0.9, "valid_loss": 0.2}
+    >>> epoch_rank(b, "valid_acc") > epoch_rank(a, "valid_acc")
+    True
+    """
+    score = -row[monitor] if lower_is_better else row[monitor]
+    if monitor == loss:
+        return (score,)
+    return (score, -row.get(loss, 0.0))
+
+
 class BestEpochRestorer(Callback):
     """Keep the weights of the best validation epoch in memory; restore them at the end.
 
@@ -100,17 +135,11 @@ class BestEpochRestorer(Callback):
         self._state = None
         net.best_epoch_ = None
 
-    def _key(self, row):
-        score = -row[self.monitor] if self.lower_is_better else row[self.monitor]
-        if self.monitor == "valid_loss":
-            return (score,)
-        return (score, -row.get("valid_loss", 0.0))
-
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
         if self.monitor not in row:
             return
-        key = self._key(row)
+        key = epoch_rank(row, self.monitor, self.lower_is_better)
         if self._best is None or key > self._best:
             self._best = key
             self._state = copy.deepcopy(net.module_.state_dict())
@@ -159,7 +188,7 @@ class TaskBestStates(Callback):
         for task, name in enumerate(self.task_names):
             if f"valid_acc_{name}" not in row:
                 continue
-            key = (row[f"valid_acc_{name}"], -row.get(f"valid_loss_{name}", 0.0))
+            key = epoch_rank(row, f"valid_acc_{name}", loss=f"valid_loss_{name}")
             if task not in self._best or key > self._best[task]:
                 if state is None:
                     state = copy.deepcopy(net.module_.state_dict())
