@@ -277,6 +277,29 @@ def test_trains_on_the_network_estimator_stack(tmp_path):
                                TS2VecTransformer(**_TINY).fit(X).transform(X)["a"])
 
 
+def test_averaged_weights_are_the_mean_over_the_steps():
+    import copy
+
+    from skorch.callbacks import Callback
+
+    states = []  # (the estimator trains a copy of its callbacks)
+
+    class Snapshots(Callback):
+        def on_batch_end(self, net, training=False, **kwargs):
+            if training:
+                states.append(copy.deepcopy(net.module_.state_dict()))
+
+    X, _ = _two_tasks()
+    ssl = TS2VecTransformer(**_TINY, callbacks=[("snapshots", Snapshots())]).fit(X)
+    assert len(states) == 4
+    name, param = next(iter(ssl.encoders_["a"].named_parameters()))
+    mean = torch.stack([st[name].double() for st in states]).mean(dim=0)
+    torch.testing.assert_close(param.detach(), mean, rtol=1e-5, atol=1e-6)
+    last = TS2VecTransformer(**_TINY, swa=False).fit(X).encoders_["a"]
+    torch.testing.assert_close(dict(last.named_parameters())[name].detach(),
+                               states[-1][name].double())
+
+
 def test_training_parameters_are_checked_by_name():
     X, _ = _two_tasks()
     with pytest.raises(ValueError, match="backbone__depth: the encoder's arguments are "
