@@ -1,6 +1,5 @@
 """``MultiTaskTimeSeriesClassifier``: one network learning several tasks together."""
 
-import copy
 import math
 import numbers
 import warnings
@@ -24,16 +23,18 @@ from ..nets import get_backbone
 from ..training import (
     MultiTaskNet,
     NetworkEstimator,
-    TaskAccuracy,
-    TaskBestStates,
     TaskDataset,
     TaskStratifiedSplit,
     build_backbone,
     build_network,
     document_training_parameters,
+    finetune_per_task,
+    fit_final_estimators,
+    joint_training_parts,
     predict_head_logits,
     predict_task_logits,
     seed_sequence,
+    select_per_task,
     task_embeddings,
 )
 from .base import MultiTaskClassifierMixin, is_multitask_input
@@ -391,16 +392,8 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
         return net, split
 
     def _joint_training_parts(self, task_names):
-        """The MTCS sharing loss (or None) and the callbacks of a net that learns
-        ``task_names``: per-task accuracy, and per-task best states when selected so."""
-        sharing_loss = None
-        if self.sharing == "mtcs" and len(task_names) > 1:
-            from ..nets import ClassifierSharingLoss
-            sharing_loss = ClassifierSharingLoss(alpha=self.alpha, tau=self.tau)
-        callbacks = [("task_accuracy", TaskAccuracy(list(task_names)))]
-        if self.model_selection == "per_task" and len(task_names) > 1:
-            callbacks.append(("task_best_states", TaskBestStates(list(task_names))))
-        return sharing_loss, callbacks
+        return joint_training_parts(task_names, sharing=self.sharing, alpha=self.alpha,
+                                    tau=self.tau, model_selection=self.model_selection)
 
     def _task_weight_list(self, tasks):
         if self.task_weights is None:
@@ -467,67 +460,17 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
                                  f"dict {{class: weight}}, got {spec!r}.")
         return weights
 
-    def _select_per_task(self, net, tasks):
-        """One copy of the shared net per task, holding that task's best state."""
-        states = getattr(net, "task_states_", {})
-        epochs = getattr(net, "task_best_epochs_", {})
-        nets, best = {}, {}
-        for i, t in enumerate(tasks):
-            if i not in states:  # the task had no validation part: the shared state
-                nets[t], best[t] = net, net.best_epoch_
-                continue
-            own = copy.deepcopy(net)
-            own.module_.load_state_dict(states[i])
-            nets[t], best[t] = own, epochs[i]
-        for attr in ("task_states_", "task_best_epochs_"):
-            if hasattr(net, attr):
-                delattr(net, attr)
-        return nets, best
-
     def _finetune(self, nets, split, tasks, names, seed):
-        """Train every task's network on that task alone; keep its best epoch."""
-        from skorch.helper import predefined_split
-
         with warnings.catch_warnings():  # the joint fit has warned about small tasks
             warnings.simplefilter("ignore", UserWarning)
             train, valid = split()
         lr = self.finetune_lr
         if lr is None:
             lr = self.lr if self.finetune == "head" else self.lr / 10
-        seeds = seed_sequence(seed, len(tasks))
-        out, histories, kept = {}, {}, {}
-        for i, t in enumerate(tasks):
-            module = copy.deepcopy(nets[t].module_)
-            frozen = list(module.backbone.parameters()) if self.finetune == "head" else []
-            for p in frozen:
-                p.requires_grad_(False)
-            train_t = train.subset(train.task_rows()[i])
-            valid_rows = valid.task_rows().get(i) if valid is not None else None
-            valid_t = valid.subset(valid_rows) if valid_rows is not None else None
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seeds[i])
-                net = self._make_net(
-                    module, net_class=MultiTaskNet, criterion=torch.nn.CrossEntropyLoss,
-                    train_split=predefined_split(valid_t) if valid_t is not None else None,
-                    monitor="valid_acc", lower_is_better=False,
-                    callbacks=[("task_accuracy", TaskAccuracy(list(names)))],
-                    sampler_seed=seeds[i], task_names=list(names), lr=lr,
-                    max_epochs=self.finetune_epochs, class_weights=self._class_weights)
-                net = self._train(net, train_t, stage=f"finetune-{i}", required=False,
-                                  label=f"fine-tune {names[i]}")
-            for p in net.module_.backbone.parameters():
-                p.requires_grad_(True)
-            histories[t] = net.history
-            out[t], kept[t] = net, net.best_epoch_ or len(net.history)
-            if valid_t is not None and net.best_epoch_ is not None:
-                row = net.history[net.best_epoch_ - 1]
-                if _validation_key(nets[t], valid_t) >= (row["valid_acc"], -row["valid_loss"]):
-                    out[t], kept[t] = nets[t], 0  # fine-tuning did not beat the joint state
-            if net.interrupted_:  # the tasks not reached keep the jointly trained state
-                for rest in tasks[i + 1:]:
-                    out[rest], kept[rest] = nets[rest], 0
-                break
-        return out, histories, kept
+        return finetune_per_task(self, nets, train, valid, tasks, names,
+                                 epochs=self.finetune_epochs, lr=lr,
+                                 head_only=self.finetune == "head", seed=seed,
+                                 class_weights=self._class_weights)
 
     def _fit_networks(self, panel, tasks, names, n_classes, row_task, row_class):
         """Train the shared network (and its recipes) or one network per task.
@@ -546,7 +489,7 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
             fitted.update(nets_={t: net for t in tasks}, history_=net.history,
                           best_epoch_=net.best_epoch_, _trained_nets={"shared": net})
             if self.model_selection == "per_task" and len(tasks) > 1:
-                fitted["nets_"], fitted["best_epoch_"] = self._select_per_task(net, tasks)
+                fitted["nets_"], fitted["best_epoch_"] = select_per_task(net, tasks)
             if self.finetune_epochs > 0 and not net.interrupted_:
                 (fitted["nets_"], fitted["finetune_history_"],
                  fitted["finetune_epoch_"]) = self._finetune(
@@ -720,13 +663,10 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
     def _fit_final_estimators(self, panel, row_class):
         # the SVM stage of MTCS: the network is frozen, one classifier per task reads
         # the embeddings of that task's training series (validation share included)
-        seeds = seed_sequence(self.random_state, len(self.tasks_) + 1)[1:]
-        self.final_estimators_ = {}
-        for seed, task in zip(seeds, self.tasks_):
-            rows = panel.rows_of(task)
-            z = self._embed(panel, task)
-            est = self._make_final_estimator(int(seed))
-            self.final_estimators_[task] = est.fit(z, row_class[rows])
+        self.final_estimators_ = fit_final_estimators(
+            self._make_final_estimator, self.tasks_,
+            lambda task: (self._embed(panel, task), row_class[panel.rows_of(task)]),
+            self.random_state)
 
     # -- inference ---------------------------------------------------------------------
     def _task_classes(self, task):
@@ -896,15 +836,6 @@ class MultiTaskTimeSeriesClassifier(SharedInputMixin, MultiTaskClassifierMixin,
         # transform gives the shared embeddings (float32 network outputs)
         tags.transformer_tags.preserves_dtype = []
         return tags
-
-
-def _validation_key(net, dataset):
-    """``(accuracy, -mean cross-entropy)`` of a fitted net on a one-task dataset: the
-    order :class:`~sktsmtl.training.BestEpochRestorer` ranks epochs by."""
-    logits = net.forward_task(dataset).float()
-    y = torch.as_tensor(dataset.y, dtype=torch.long)
-    accuracy = float((logits.argmax(dim=1) == y).double().mean())
-    return accuracy, -float(torch.nn.functional.cross_entropy(logits, y))
 
 
 def _softmax(logits):

@@ -18,7 +18,9 @@ from ..training import (
     SharedInputSplit,
     build_backbone,
     build_network,
+    fit_final_estimators,
     seed_sequence,
+    select_per_task,
 )
 
 __all__ = ["SharedInputMixin"]
@@ -149,7 +151,7 @@ class SharedInputMixin:
                           best_epoch_=net.best_epoch_, _trained_nets={"shared": net},
                           _task_index={t: i for i, t in enumerate(tasks)})
             if self.model_selection == "per_task" and len(tasks) > 1:
-                fitted["nets_"], fitted["best_epoch_"] = self._select_per_task(net, tasks)
+                fitted["nets_"], fitted["best_epoch_"] = select_per_task(net, tasks)
             return fitted
         # apart: every task its own network on the rows that have its label
         seeds = seed_sequence(self.random_state, len(tasks))
@@ -201,14 +203,15 @@ class SharedInputMixin:
         return net
 
     def _fit_shared_final_estimators(self, dataset, columns):
-        seeds = seed_sequence(self.random_state, len(self.tasks_) + 1)[1:]
         embeddings = self._shared_embeddings(dataset)
-        self.final_estimators_ = {}
-        for j, (seed, task) in enumerate(zip(seeds, self.tasks_)):
-            rows = np.flatnonzero(columns.codes[:, j] >= 0)
-            est = self._make_final_estimator(int(seed))
-            self.final_estimators_[task] = est.fit(embeddings[task][rows],
-                                                   columns.codes[rows, j])
+        position = {t: j for j, t in enumerate(self.tasks_)}
+
+        def task_data(task):  # the rows that have the task's label
+            rows = np.flatnonzero(columns.codes[:, position[task]] >= 0)
+            return embeddings[task][rows], columns.codes[rows, position[task]]
+
+        self.final_estimators_ = fit_final_estimators(
+            self._make_final_estimator, self.tasks_, task_data, self.random_state)
 
     # -- prediction --------------------------------------------------------------------
     def _shared_dataset(self, X):

@@ -2,9 +2,11 @@
 multi-task ``NeuralNet`` subclass, its callbacks, device and seeding policy.
 
 Estimators derive from :class:`NetworkEstimator` (training parameters, routed
-``backbone__*``/skorch parameters, the one place a skorch net is built) and predict
-through :func:`predict_task_logits` and :func:`task_embeddings`; the pieces they
-assemble are public for users who want to train a network themselves.
+``backbone__*``/skorch parameters, the one place a skorch net is built), apply the
+multi-task recipes of ``sktsmtl.training.recipes`` to the nets they train (per-task
+selection, fine-tuning, the final-estimator stage) and predict through
+:func:`predict_task_logits` and :func:`task_embeddings`; the pieces they assemble are
+public for users who want to train a network themselves.
 """
 
 from .builder import build_backbone, build_network
@@ -30,6 +32,12 @@ from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
 from .net import MultiTaskNet, PrecisionNet
 from .precision import autocast, resolve_precision
+from .recipes import (
+    finetune_per_task,
+    fit_final_estimators,
+    joint_training_parts,
+    select_per_task,
+)
 from .sampler import TaskBatchSampler
 from .shared_input import SharedInputDataset, SharedInputNet, SharedInputSplit
 from .split import TaskStratifiedSplit, split_per_task
@@ -57,6 +65,10 @@ __all__ = [
     "ROUTED_PREFIXES",
     "predict_task_logits",
     "predict_head_logits",
+    "joint_training_parts",
+    "select_per_task",
+    "finetune_per_task",
+    "fit_final_estimators",
     "task_embeddings",
     "available_memory",
     "check_training_memory",
