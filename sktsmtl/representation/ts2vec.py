@@ -2,13 +2,14 @@
 
 import copy
 import numbers
+import warnings
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._deprecation import DEPRECATED, renamed
+from .._deprecation import DEPRECATED, REMOVAL, renamed
 from ..data import SINGLE_TASK, TaskPanel
 from ..preprocessing import SeriesTransformer, interpolate_missing
 from ..nets import HierarchicalContrastiveLoss, TS2VecEncoder
@@ -157,14 +158,15 @@ class TS2VecTransformer(SeriesTransformer, NetworkEstimator):
         (trained in float32; float64 makes a series' representation independent of the
         other series encoded with it); with ``multitask`` every task maps to the same
         encoder.
-    history_ : dict
-        ``{task: skorch.History}`` of the task's encoder's training (the same object for
-        every task with ``multitask``).
+    history_ : skorch History or dict
+        The encoder's training record (a row per epoch: loss, batches, seconds); a dict
+        ``{task: History}`` when every task has its own encoder (``multitask=False``),
+        as in the classifier.
+    n_iters_ : int or dict
+        Optimiser steps of the encoder; ``{task: int}`` with ``multitask=False``.
     loss_curves_ : dict
-        ``{task: list of float}``: the mean training loss of every epoch of the task's
-        encoder (the ``train_loss`` column of its history).
-    n_iters_ : dict
-        ``{task: int}``: optimiser steps of the task's encoder.
+        Deprecated (removed in 0.3): ``{task: list of float}``, the ``train_loss``
+        column of the task's encoder's ``history_``.
     interrupted_ : bool
         Whether an interrupt cut training short (see :ref:`interrupts`).
     tasks_ : list
@@ -326,7 +328,7 @@ class TS2VecTransformer(SeriesTransformer, NetworkEstimator):
             )
         groups = [list(tasks)] if joint else [[t] for t in tasks]
         seeds = seed_sequence(self.random_state, len(groups))
-        self.encoders_, self.history_, self.loss_curves_, self.n_iters_ = {}, {}, {}, {}
+        self.encoders_, histories, n_iters = {}, {}, {}
         self._open_checkpoints(*[data[t].values for t in tasks])
         try:
             for i, (group, seed) in enumerate(zip(groups, seeds)):
@@ -341,12 +343,13 @@ class TS2VecTransformer(SeriesTransformer, NetworkEstimator):
                 encoder = copy.deepcopy(final).to("cpu").double().eval()
                 for t in group:
                     self.encoders_[t] = encoder
-                    self.history_[t] = net.history
-                    self.loss_curves_[t] = [float(v) for v in net.history[:, "train_loss"]]
-                    self.n_iters_[t] = steps
+                    histories[t], n_iters[t] = net.history, steps
         except BaseException:
             self._abort_fit()
             raise
+        # one training run: one value; one per task: {task: value} (the classifier's rule)
+        self.history_ = histories[tasks[0]] if joint else histories
+        self.n_iters_ = n_iters[tasks[0]] if joint else n_iters
         self._close_checkpoints()
 
     def _train_encoder(self, dataset, n_channels, seed, instance_weight, *, stage, label):
@@ -409,6 +412,18 @@ class TS2VecTransformer(SeriesTransformer, NetworkEstimator):
             naming the task.
         """
         return super().fit(X, y)
+
+    @property
+    def loss_curves_(self):
+        """Deprecated: ``{task: train_loss per epoch}``; read ``history_`` instead."""
+        if "history_" not in vars(self):
+            raise AttributeError("loss_curves_ exists after fit.")
+        warnings.warn("TS2VecTransformer.loss_curves_ is deprecated and will be removed in "
+                      f"{REMOVAL}; read the 'train_loss' column of history_.", FutureWarning,
+                      stacklevel=2)
+        histories = (self.history_ if isinstance(self.history_, dict) else
+                     {t: self.history_ for t in self.tasks_})
+        return {t: [float(v) for v in h[:, "train_loss"]] for t, h in histories.items()}
 
     def transform(self, X):
         """Representations of every series of ``X``, in the form of ``X``.

@@ -160,14 +160,32 @@ def test_joint_and_alpha_are_deprecated_names():
     with pytest.warns(FutureWarning, match="'alpha' was renamed 'instance_weight'"):
         old = TS2VecTransformer(**_TINY, alpha=1.0).fit(X)
     new = TS2VecTransformer(**_TINY, instance_weight=1.0).fit(X)
-    assert_allclose(old.loss_curves_["a"], new.loss_curves_["a"])
+    assert_allclose(old.history_[:, "train_loss"], new.history_[:, "train_loss"])
+
+
+def test_one_training_record_per_encoder_and_loss_curves_deprecated():
+    X, _ = _two_tasks()
+    apart = TS2VecTransformer(**_TINY, multitask=False).fit(X)
+    # one encoder per task: {task: value}, as the classifier's history_ and best_epoch_
+    assert set(apart.history_) == {"a", "b"} and apart.history_["a"] is not \
+        apart.history_["b"]
+    assert set(apart.n_iters_) == {"a", "b"}
+    with pytest.warns(FutureWarning, match="loss_curves_ is deprecated.*history_"):
+        curves = apart.loss_curves_
+    assert curves["b"] == list(apart.history_["b"][:, "train_loss"])
+    joint = TS2VecTransformer(**_TINY).fit(X)
+    with pytest.warns(FutureWarning):
+        assert joint.loss_curves_["a"] == joint.loss_curves_["b"] == \
+            list(joint.history_[:, "train_loss"])
+    with pytest.raises(AttributeError):
+        TS2VecTransformer().loss_curves_
 
 
 def test_output_forms_and_joint_encoders():
     X, _ = _two_tasks()
     joint = TS2VecTransformer(**_TINY).fit(X)
     assert joint.encoders_["a"] is joint.encoders_["b"]
-    assert joint.n_iters_ == {"a": 4, "b": 4}
+    assert joint.n_iters_ == 4
     Z = joint.transform(X)
     assert set(Z) == {"a", "b"} and Z["a"].shape == (12, 16) and Z["b"].shape == (4, 16)
     assert Z["a"].dtype == np.float64 and np.isfinite(Z["b"]).all()
@@ -211,7 +229,7 @@ def test_repeatable_and_seeded():
     X, _ = _two_tasks()
     a = TS2VecTransformer(**_TINY).fit(X)
     b = TS2VecTransformer(**_TINY).fit(X)
-    assert a.loss_curves_ == b.loss_curves_
+    assert a.history_[:, "train_loss"] == b.history_[:, "train_loss"]
     assert_array_equal(a.transform(X)["a"], b.transform(X)["a"])
     c = TS2VecTransformer(**{**_TINY, "random_state": 1}).fit(X)
     assert not np.array_equal(a.transform(X)["a"], c.transform(X)["a"])
@@ -259,17 +277,15 @@ def test_trains_on_the_network_estimator_stack(tmp_path):
     assert ssl.get_params()["optimizer__momentum"] == 0.9
     ssl.fit(X)
     # one joint encoder: 4 optimiser steps, seen by the user's callback
-    assert ssl.n_iters_ == {"a": 4, "b": 4}
-    assert ssl.history_["a"] is ssl.history_["b"]
-    assert sum(len(row["batches"]) for row in ssl.history_["a"]) == 4
-    assert ssl.loss_curves_["a"] == list(ssl.history_["a"][:, "train_loss"])
+    assert ssl.n_iters_ == 4
+    assert sum(len(row["batches"]) for row in ssl.history_) == 4
     assert ssl.interrupted_ is False
     # max_epochs alone: whole epochs (a: 1 batch of 8 of its 12 series, b: 1 of 4)
     epochs = TS2VecTransformer(**{**_TINY, "n_iters": None}, max_epochs=3).fit(X)
-    assert epochs.n_iters_["a"] == 6 and len(epochs.history_["a"]) == 3
+    assert epochs.n_iters_ == 6 and len(epochs.history_) == 3
     # n_iters stops inside an epoch: 3 steps of 2 per epoch
     cut = TS2VecTransformer(**{**_TINY, "n_iters": 3}).fit(X)
-    assert [len(r["batches"]) for r in cut.history_["a"]] == [2, 1]
+    assert [len(r["batches"]) for r in cut.history_] == [2, 1]
     # checkpoints: a finished fit removes its own and gives the same encoder
     kept = TS2VecTransformer(**_TINY, checkpoint_dir=str(tmp_path)).fit(X)
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
@@ -361,7 +377,8 @@ def test_loss_falls_on_real_data(ucr_dir, joint):
     params = dict(output_dim=16, hidden_dim=16, depth=3, lr=3e-3, multitask=joint,
                   random_state=0)
     ssl = TS2VecTransformer(**params, n_iters=300).fit(X)
-    curve = ssl.loss_curves_["Lightning7"]
+    history = ssl.history_ if joint else ssl.history_["Lightning7"]
+    curve = history[:, "train_loss"]
     third = len(curve) // 3
     assert third >= 3
     assert np.mean(curve[-third:]) < np.mean(curve[:third])
