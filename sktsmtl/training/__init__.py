@@ -30,7 +30,7 @@ from .estimator import (
 from .interrupts import interrupts_propagate, propagate_interrupts
 from .fitting import predict_head_logits, predict_task_logits, task_embeddings
 from .memory import available_memory, check_training_memory, inference_batch_size
-from .net import MultiTaskNet, PrecisionNet
+from .net import MultiTaskNet, PrecisionNet, TaskHeadsNet
 from .precision import autocast, resolve_precision
 from .recipes import (
     finetune_per_task,
@@ -46,6 +46,7 @@ __all__ = [
     "TaskBatchSampler",
     "TaskDataset",
     "MultiTaskNet",
+    "TaskHeadsNet",
     "SharedInputDataset",
     "SharedInputNet",
     "SharedInputSplit",

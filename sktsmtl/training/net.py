@@ -27,7 +27,7 @@ from .memory import check_training_memory, inference_batch_size
 from .precision import autocast, resolve_precision
 from .sampler import TaskBatchSampler
 
-__all__ = ["MultiTaskNet", "PrecisionNet"]
+__all__ = ["MultiTaskNet", "PrecisionNet", "TaskHeadsNet"]
 
 # DataLoader arguments that the task-homogeneous batch sampler decides
 _SAMPLER_ARGUMENTS = frozenset({"shuffle", "sampler", "batch_sampler", "drop_last"})
@@ -169,7 +169,125 @@ class PrecisionNet(NeuralNet):
         return _as_float32(out)
 
 
-class MultiTaskNet(PrecisionNet):
+class TaskHeadsNet(PrecisionNet):
+    """What :class:`MultiTaskNet` and :class:`SharedInputNet` share: the per-task
+    training parameters, the seeded batch order from :class:`TaskBatchSampler`, the
+    classifier-sharing criterion and data-parallel batches.
+
+    A subclass names the dataset it draws batches of (``dataset_class``; other datasets
+    go through skorch's loader), its collate function and ``_batches``, which returns
+    the DataLoader arguments and the sampler of one pass.
+    """
+
+    data_parallel = True
+    #: The dataset whose batches the net draws itself.
+    dataset_class = None
+    #: What decides the batches, for the message that refuses DataLoader arguments.
+    batch_rule = "the batches come from TaskBatchSampler"
+
+    def __init__(self, module, *args, sampler_seed=None, task_names=None,
+                 task_weights=None, class_weights=None, gradient_surgery=None,
+                 sharing_criterion=None, **kwargs):
+        # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
+        # the initialize methods (an instance is a valid value, as for ``criterion``)
+        self.sampler_seed = sampler_seed
+        self.task_names = task_names
+        self.task_weights = task_weights
+        self.class_weights = class_weights
+        self.gradient_surgery = gradient_surgery
+        self.sharing_criterion = sharing_criterion
+        super().__init__(module, *args, **kwargs)
+
+    def initialize(self):
+        if self._process_group() is not None and self.sampler_seed is None:
+            raise ValueError("data-parallel training needs an int sampler_seed: every "
+                             "process must draw the same mini-batches.")
+        # One generator per fit, advanced by every training epoch (and by partial_fit
+        # calls), so epochs differ while the whole sequence follows sampler_seed.
+        self.sampler_rng_ = np.random.default_rng(self.sampler_seed)
+        if self.gradient_surgery not in (None, "pcgrad"):
+            raise ValueError(
+                f"gradient_surgery must be None or 'pcgrad', got {self.gradient_surgery!r}.")
+        self.surgery_rng_ = torch.Generator().manual_seed(
+            int(self.sampler_rng_.integers(2**31)) if self.sampler_seed is not None else 0)
+        return super().initialize()
+
+    def initialize_criterion(self):
+        super().initialize_criterion()
+        if self.sharing_criterion is None:
+            self.sharing_criterion_ = None
+        else:
+            params = self.get_params_for("sharing_criterion")
+            self.sharing_criterion_ = self.initialized_instance(self.sharing_criterion, params)
+        return self
+
+    # -- batches -----------------------------------------------------------------------
+    def _loader_params(self, training):
+        """The DataLoader arguments of a pass and its batch size."""
+        prefix = "iterator_train" if training else "iterator_valid"
+        loader_params = self.get_params_for(prefix)
+        batch_size = loader_params.pop("batch_size", self.batch_size)
+        taken = sorted(set(loader_params) & _SAMPLER_ARGUMENTS)
+        if taken:
+            raise ValueError(
+                f"{', '.join(f'{prefix}__{k}' for k in taken)}: {self.batch_rule}; these "
+                "DataLoader arguments cannot be set.")
+        return loader_params, batch_size
+
+    def _sampler(self, groups, batch_size, training):
+        """:class:`TaskBatchSampler` over ``groups`` of rows: shuffled by the fit's
+        generator in training, in order otherwise."""
+        group = self._process_group() if training else None
+        world = 1 if group is None else group[1]
+        return TaskBatchSampler(
+            groups, batch_size=batch_size,
+            random_state=self.sampler_rng_ if training else None, shuffle=training,
+            # batch norm in training mode needs two series per batch (per process)
+            min_batch_size=2 * world if training else 1)
+
+    def _batches(self, dataset, training, check_memory):
+        """``(DataLoader arguments, sampler)`` of one pass over ``dataset``."""
+        raise NotImplementedError
+
+    def _training_sampler(self, sampler):
+        """Hook: the sampler of a training pass, before it is sharded."""
+
+    @staticmethod
+    def collate(items):
+        """The collate function of the net's batches."""
+        raise NotImplementedError
+
+    def n_batches(self, dataset, training):
+        """Mini-batches of one pass over ``dataset`` (what a progress bar counts to;
+        skorch's ``ProgressBar`` counts rows / batch size, which these passes are not).
+
+        Parameters
+        ----------
+        dataset : the net's ``dataset_class`` or any dataset
+        training : bool
+
+        Returns
+        -------
+        int
+        """
+        if not isinstance(dataset, self.dataset_class):
+            return len(super().get_iterator(dataset, training=training))
+        return len(self._batches(dataset, training, check_memory=False)[1])
+
+    def get_iterator(self, dataset, training=False):
+        if not isinstance(dataset, self.dataset_class):
+            return super().get_iterator(dataset, training=training)
+        loader_params, sampler = self._batches(dataset, training, check_memory=True)
+        if training:
+            self._training_sampler(sampler)
+            group = self._process_group()
+            if group is not None:
+                sampler = ShardedBatches(sampler, *group)
+        loader_params.setdefault("collate_fn", self.collate)
+        return DataLoader(dataset, batch_sampler=sampler, **loader_params)
+
+
+class MultiTaskNet(TaskHeadsNet):
     """skorch ``NeuralNet`` over a :class:`TaskDataset` with one head per task.
 
     The module is called as ``module(x, task_index, lengths=lengths)`` and returns the
@@ -213,34 +331,21 @@ class MultiTaskNet(PrecisionNet):
         max_epochs, batch_size, train_split, callbacks, device, verbose, ...).
     """
 
-    data_parallel = True
+    dataset_class = TaskDataset
+    batch_rule = ("the batches of multi-task training come from TaskBatchSampler (one "
+                  "task per batch, Algorithm 2)")
+    collate = staticmethod(TaskDataset.collate)
 
     def __init__(self, module, *args, sampler_seed=None, sharing_criterion=None,
                  task_names=None, task_weights=None, gradient_surgery=None,
                  recalibrate_norm=False, class_weights=None, **kwargs):
-        # set before NeuralNet.__init__: afterwards skorch refuses torch modules outside
-        # the initialize methods (an instance is a valid value, as for ``criterion``)
-        self.sampler_seed = sampler_seed
-        self.task_names = task_names
-        self.sharing_criterion = sharing_criterion
-        self.task_weights = task_weights
-        self.class_weights = class_weights
-        self.gradient_surgery = gradient_surgery
         self.recalibrate_norm = recalibrate_norm
-        super().__init__(module, *args, **kwargs)
+        super().__init__(module, *args, sampler_seed=sampler_seed, task_names=task_names,
+                         task_weights=task_weights, class_weights=class_weights,
+                         gradient_surgery=gradient_surgery,
+                         sharing_criterion=sharing_criterion, **kwargs)
 
     def initialize(self):
-        if self._process_group() is not None and self.sampler_seed is None:
-            raise ValueError("data-parallel training needs an int sampler_seed: every "
-                             "process must draw the same mini-batches.")
-        # One generator per fit, advanced by every training epoch (and by partial_fit
-        # calls), so epochs differ while the whole sequence follows sampler_seed.
-        self.sampler_rng_ = np.random.default_rng(self.sampler_seed)
-        if self.gradient_surgery not in (None, "pcgrad"):
-            raise ValueError(
-                f"gradient_surgery must be None or 'pcgrad', got {self.gradient_surgery!r}.")
-        self.surgery_rng_ = torch.Generator().manual_seed(
-            int(self.sampler_rng_.integers(2**31)) if self.sampler_seed is not None else 0)
         self._pending_grads = []
         self._group_size = 1
         return super().initialize()
@@ -347,12 +452,10 @@ class MultiTaskNet(PrecisionNet):
             self.module_.train(was_training)
         return self
 
-    def _task_batches(self, dataset, training, check_memory):
+    def _batches(self, dataset, training, check_memory):
         """The DataLoader arguments and the Algorithm 2 sampler of ``dataset``."""
         rows = dataset.task_rows()
-        prefix = "iterator_train" if training else "iterator_valid"
-        loader_params = self.get_params_for(prefix)
-        batch_size = loader_params.pop("batch_size", self.batch_size)
+        loader_params, batch_size = self._loader_params(training)
         if training:
             if check_memory:
                 check_training_memory(self.module_, dataset.padded_lengths, batch_size,
@@ -363,23 +466,8 @@ class MultiTaskNet(PrecisionNet):
             batch_size = min(inference_batch_size(self.module_, length, batch_size,
                                                   self.device)
                              for length in dataset.padded_lengths.values())
-        taken = sorted(set(loader_params) & _SAMPLER_ARGUMENTS)
-        if taken:
-            raise ValueError(
-                f"{', '.join(f'{prefix}__{k}' for k in taken)}: the batches of multi-task "
-                "training come from TaskBatchSampler (one task per batch, Algorithm 2); "
-                "these DataLoader arguments cannot be set.")
-        group = self._process_group() if training else None
-        world = 1 if group is None else group[1]
-        sampler = TaskBatchSampler(
-            [rows[t] for t in sorted(rows)],
-            batch_size=batch_size,
-            random_state=self.sampler_rng_ if training else None,
-            shuffle=training,
-            # batch norm in training mode needs two series per batch (per process)
-            min_batch_size=2 * world if training else 1,
-        )
-        return loader_params, sampler
+        return loader_params, self._sampler([rows[t] for t in sorted(rows)], batch_size,
+                                            training)
 
     def _data_summary(self, dataset):
         if not isinstance(dataset, TaskDataset):
@@ -387,46 +475,9 @@ class MultiTaskNet(PrecisionNet):
         return (sorted((t, len(r)) for t, r in dataset.task_rows().items()),
                 int(dataset.y.sum()))
 
-    def n_batches(self, dataset, training):
-        """Mini-batches of one pass over ``dataset``: an epoch of Algorithm 2 in training.
-
-        What a progress bar counts to (skorch's ``ProgressBar`` counts rows / batch size,
-        which Algorithm 2's epoch is not).
-
-        Parameters
-        ----------
-        dataset : TaskDataset or dataset
-        training : bool
-
-        Returns
-        -------
-        int
-        """
-        if not isinstance(dataset, TaskDataset):
-            return len(super().get_iterator(dataset, training=training))
-        return len(self._task_batches(dataset, training, check_memory=False)[1])
-
-    def get_iterator(self, dataset, training=False):
-        if not isinstance(dataset, TaskDataset):
-            return super().get_iterator(dataset, training=training)
-        loader_params, sampler = self._task_batches(dataset, training, check_memory=True)
-        if training:
-            # an iteration of Algorithm 2 yields one batch of every task: PCGrad's group
-            self._group_size = sampler.n_tasks
-            group = self._process_group()
-            if group is not None:
-                sampler = ShardedBatches(sampler, *group)
-        loader_params.setdefault("collate_fn", TaskDataset.collate)
-        return DataLoader(dataset, batch_sampler=sampler, **loader_params)
-
-    def initialize_criterion(self):
-        super().initialize_criterion()
-        if self.sharing_criterion is None:
-            self.sharing_criterion_ = None
-        else:
-            params = self.get_params_for("sharing_criterion")
-            self.sharing_criterion_ = self.initialized_instance(self.sharing_criterion, params)
-        return self
+    def _training_sampler(self, sampler):
+        # an iteration of Algorithm 2 yields one batch of every task: PCGrad's group
+        self._group_size = sampler.n_tasks
 
     def train_step_single(self, batch, **fit_params):
         if self.sharing_criterion_ is None:

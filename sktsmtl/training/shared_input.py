@@ -12,12 +12,12 @@ import numpy as np
 import torch
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
-from .distributed import ShardedBatches, data_checksum
-from .net import _SAMPLER_ARGUMENTS, PrecisionNet, _as_float32
+from .distributed import data_checksum
+from .net import TaskHeadsNet, _as_float32
 from .memory import check_training_memory, inference_batch_size
-from .sampler import TaskBatchSampler, index_dtype
+from .sampler import index_dtype
 from .split import split_per_task
 
 __all__ = ["SharedInputDataset", "SharedInputNet", "SharedInputSplit"]
@@ -141,7 +141,7 @@ class SharedInputSplit:
         return dataset.subset(train), dataset.subset(valid)
 
 
-class SharedInputNet(PrecisionNet):
+class SharedInputNet(TaskHeadsNet):
     """skorch ``NeuralNet`` of shared-input training: every head on every batch.
 
     The module is a :class:`~sktsmtl.nets.MultiTaskNetwork` (one set of batch-norm
@@ -173,45 +173,21 @@ class SharedInputNet(PrecisionNet):
         Every other parameter of ``skorch.NeuralNet``.
     """
 
+    dataset_class = SharedInputDataset
+    batch_rule = "the batches of shared-input training come from TaskBatchSampler"
+    collate = staticmethod(_batch_as_is)
+
     def __init__(self, module, *args, sampler_seed=None, task_names=None,
                  task_weights=None, class_weights=None, gradient_surgery=None,
                  sharing_criterion=None, **kwargs):
-        self.sampler_seed = sampler_seed
-        self.task_names = task_names
-        self.task_weights = task_weights
-        self.class_weights = class_weights
-        self.gradient_surgery = gradient_surgery
-        self.sharing_criterion = sharing_criterion
-        super().__init__(module, *args, **kwargs)
-
-    data_parallel = True
-
-    def initialize(self):
-        if self._process_group() is not None and self.sampler_seed is None:
-            raise ValueError("data-parallel training needs an int sampler_seed: every "
-                             "process must draw the same mini-batches.")
-        self.sampler_rng_ = np.random.default_rng(self.sampler_seed)
-        if self.gradient_surgery not in (None, "pcgrad"):
-            raise ValueError(
-                f"gradient_surgery must be None or 'pcgrad', got {self.gradient_surgery!r}.")
-        self.surgery_rng_ = torch.Generator().manual_seed(
-            int(self.sampler_rng_.integers(2**31)) if self.sampler_seed is not None else 0)
-        return super().initialize()
-
-    def initialize_criterion(self):
-        super().initialize_criterion()
-        if self.sharing_criterion is None:
-            self.sharing_criterion_ = None
-        else:
-            params = self.get_params_for("sharing_criterion")
-            self.sharing_criterion_ = self.initialized_instance(self.sharing_criterion, params)
-        return self
+        super().__init__(module, *args, sampler_seed=sampler_seed, task_names=task_names,
+                         task_weights=task_weights, class_weights=class_weights,
+                         gradient_surgery=gradient_surgery,
+                         sharing_criterion=sharing_criterion, **kwargs)
 
     # -- batches -----------------------------------------------------------------------
     def _batches(self, dataset, training, check_memory):
-        prefix = "iterator_train" if training else "iterator_valid"
-        loader_params = self.get_params_for(prefix)
-        batch_size = loader_params.pop("batch_size", self.batch_size)
+        loader_params, batch_size = self._loader_params(training)
         if training:
             if check_memory:
                 check_training_memory(self.module_, {0: dataset.padded_length}, batch_size,
@@ -219,51 +195,13 @@ class SharedInputNet(PrecisionNet):
         else:
             batch_size = inference_batch_size(self.module_, dataset.padded_length,
                                               batch_size, self.device)
-        taken = sorted(set(loader_params) & _SAMPLER_ARGUMENTS)
-        if taken:
-            raise ValueError(
-                f"{', '.join(f'{prefix}__{k}' for k in taken)}: the batches of "
-                "shared-input training come from TaskBatchSampler; these DataLoader "
-                "arguments cannot be set.")
-        group = self._process_group() if training else None
-        world = 1 if group is None else group[1]
         rows = np.arange(len(dataset), dtype=index_dtype(len(dataset)))
-        sampler = TaskBatchSampler([rows], batch_size=batch_size,
-                                   random_state=self.sampler_rng_ if training else None,
-                                   shuffle=training,
-                                   min_batch_size=2 * world if training else 1)
-        return loader_params, sampler
+        return loader_params, self._sampler([rows], batch_size, training)
 
     def _data_summary(self, dataset):
         if not isinstance(dataset, SharedInputDataset):
             return len(dataset)
         return (len(dataset), data_checksum(dataset.x), int(dataset.labels().sum()))
-
-    def n_batches(self, dataset, training):
-        """Mini-batches of one pass over ``dataset`` (what a progress bar counts to).
-
-        Parameters
-        ----------
-        dataset : SharedInputDataset
-        training : bool
-
-        Returns
-        -------
-        int
-        """
-        if not isinstance(dataset, SharedInputDataset):
-            return len(super().get_iterator(dataset, training=training))
-        return len(self._batches(dataset, training, check_memory=False)[1])
-
-    def get_iterator(self, dataset, training=False):
-        if not isinstance(dataset, SharedInputDataset):
-            return super().get_iterator(dataset, training=training)
-        loader_params, sampler = self._batches(dataset, training, check_memory=True)
-        group = self._process_group() if training else None
-        if group is not None:
-            sampler = ShardedBatches(sampler, *group)
-        loader_params.setdefault("collate_fn", _batch_as_is)
-        return DataLoader(dataset, batch_sampler=sampler, **loader_params)
 
     # -- forward and loss --------------------------------------------------------------
     def _batch_inputs(self, X):
