@@ -11,7 +11,13 @@ the mean test accuracy over tasks, with the fit time and the epochs trained. Can
     lr 1e-3, at most 100 epochs, early stopping after 20 epochs without a better
     validation accuracy (the defaults chosen by this measurement);
 ``fast-50``
-    lr 1e-3, 50 epochs, no early stopping.
+    lr 1e-3, 50 epochs, no early stopping;
+``cosine-50``
+    lr 1e-3 annealed to 0 along a cosine over 50 epochs, no early stopping;
+``plateau``
+    ``fast`` with the learning rate halved after 5 epochs without a lower validation
+    loss (``ReduceLROnPlateau``, the schedule of FCN/ResNet in Ismail Fawaz et al.
+    2019, there with patience 50 over 1500 epochs).
 
 Usage::
 
@@ -32,7 +38,26 @@ CANDIDATES = {
     "paper": dict(lr=1e-4, max_epochs=100, early_stopping=None),
     "fast": dict(lr=1e-3, max_epochs=100, early_stopping=20),
     "fast-50": dict(lr=1e-3, max_epochs=50, early_stopping=None),
+    "cosine-50": dict(lr=1e-3, max_epochs=50, early_stopping=None,
+                      schedule=("CosineAnnealingLR", dict(T_max=50))),
+    "plateau": dict(lr=1e-3, max_epochs=100, early_stopping=20,
+                    schedule=("ReduceLROnPlateau", dict(monitor="valid_loss", patience=5,
+                                                        factor=0.5))),
 }
+
+
+def make_classifier(backbone, seed, candidate):
+    """The classifier of a candidate; a schedule is skorch's ``LRScheduler`` callback."""
+    from skorch.callbacks import LRScheduler
+
+    from sktsmtl import MultiTaskTimeSeriesClassifier
+
+    params = dict(CANDIDATES[candidate])
+    schedule = params.pop("schedule", None)
+    if schedule is not None:
+        policy, settings = schedule
+        params["callbacks"] = [("lr_schedule", LRScheduler(policy=policy, **settings))]
+    return MultiTaskTimeSeriesClassifier(backbone=backbone, random_state=seed, **params)
 
 
 def main(argv=None):
@@ -50,7 +75,6 @@ def main(argv=None):
 
     import torch
 
-    from sktsmtl import MultiTaskTimeSeriesClassifier
     from sktsmtl.datasets import load_task_group
 
     if args.threads:
@@ -67,8 +91,7 @@ def main(argv=None):
             for name in args.candidates:
                 scores, seconds, epochs = [], [], []
                 for seed in args.seeds:
-                    clf = MultiTaskTimeSeriesClassifier(backbone=backbone, random_state=seed,
-                                                        **CANDIDATES[name])
+                    clf = make_classifier(backbone, seed, name)
                     start = time.perf_counter()
                     clf.fit(X, y)
                     seconds.append(time.perf_counter() - start)
