@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/bench_dtw_approximation.py [--n-pairs 1000] [--length 48]
         [--epochs 30] [--windows 0 0.05 0.1 0.2 none] [--out dtw_approximation.png]
+        [--batch-size 32] [--lr 2e-3] [--validation-fraction 0.2] [--early-stopping N]
 
 For every Sakoe-Chiba window, a Siamese ResNet1D and a distance-matrix ResNet2D
 (:class:`sktsmtl.approximation.DTWApproximator`) are trained on ``--n-pairs`` pairs of
@@ -45,6 +46,12 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--validation-fraction", type=float, default=0.2,
+                        help="pairs held out to choose the best epoch")
+    parser.add_argument("--early-stopping", type=int, default=None,
+                        help="epochs without a better validation loss before stopping")
+    parser.add_argument("--models", nargs="+", default=list(BACKBONES),
+                        choices=list(BACKBONES))
     parser.add_argument("--windows", type=_window, nargs="+",
                         default=[0.0, 0.05, 0.1, 0.2, None],
                         help="window fractions; 'none' for unconstrained DTW")
@@ -60,14 +67,17 @@ def main(argv=None):
           f"{args.epochs} epochs, torch threads {args.threads}")
     print(f"{'window':>7} {'model':>9} {'median |err|':>13} {'median rel':>11} "
           f"{'mean DTW':>9} {'R^2':>7} {'best ep':>8} {'fit s':>7}")
-    errors = {name: [] for name in BACKBONES}
+    backbones = {name: BACKBONES[name] for name in args.models}
+    errors = {name: [] for name in backbones}
     summary = []
     for window in args.windows:
         y_test = np.array([dtw_distance(a, b, window=window) for a, b in X_test])
-        for name, params in BACKBONES.items():
+        for name, params in backbones.items():
             t0 = time.perf_counter()
             reg = DTWApproximator(window=window, max_epochs=args.epochs,
                                   batch_size=args.batch_size, lr=args.lr,
+                                  validation_fraction=args.validation_fraction,
+                                  early_stopping=args.early_stopping,
                                   random_state=args.seed, **params).fit(X_train)
             fit_s = time.perf_counter() - t0
             pred = reg.predict(X_test)
@@ -78,11 +88,10 @@ def main(argv=None):
             print(f"{str(window):>7} {name:>9} {med_abs:13.3f} {med_rel:11.3f} "
                   f"{y_test.mean():9.2f} {reg.score(X_test, y_test):7.3f} "
                   f"{reg.best_epoch_:>8} {fit_s:7.1f}", flush=True)
-    wins = sum(
-        a[2] > b[2] for a, b in zip(summary[0::2], summary[1::2])
-    )
-    print(f"ResNet2D has the lower median absolute error at {wins} of "
-          f"{len(args.windows)} windows.")
+    if len(backbones) == 2:
+        wins = sum(a[2] > b[2] for a, b in zip(summary[0::2], summary[1::2]))
+        print(f"ResNet2D has the lower median absolute error at {wins} of "
+              f"{len(args.windows)} windows.")
 
     import matplotlib
 
@@ -91,7 +100,7 @@ def main(argv=None):
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
     positions = np.arange(len(args.windows))
-    for k, (name, color) in enumerate(zip(BACKBONES, ["tab:blue", "tab:orange"])):
+    for k, (name, color) in enumerate(zip(backbones, ["tab:blue", "tab:orange"])):
         box = ax.boxplot(errors[name], positions=positions + (k - 0.5) * 0.35, widths=0.3,
                          patch_artist=True, showfliers=False)
         for patch in box["boxes"]:
