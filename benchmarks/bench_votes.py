@@ -6,7 +6,9 @@ held-out weights, follow from one fit of every member: this script fits each mem
 per (group, seed) under the leak-free ``paper`` protocol, stores its test probabilities
 and held-out accuracy (``<out>/cells/<group>-<seed>-<member>.pkl``; a stored cell is
 read back, so runs over other seeds or members add to one folder), and reports every
-candidate vote beside its members and the peers: mean accuracy per group, average rank
+candidate vote (equal weights; ``-heldout``: weights by held-out accuracy to the power
+4, CAWPE; ``-select``: per task the member of best held-out accuracy alone) beside its
+members and the peers: mean accuracy per group, average rank
 over all tasks, fit time per seed (a vote's is the sum of its members'), and paired
 comparisons (wins/ties/losses, mean difference, Wilcoxon p) of every multi-task
 candidate against per-task MiniRocket and against the same vote with the network learnt
@@ -41,7 +43,8 @@ MEMBERS = ("mtl", "apart", "minirocket", "multirocket")
 #: Votes reported: members joined by ``+``; each with equal and with held-out weights.
 VOTES = ("mtl+minirocket", "apart+minirocket",
          "mtl+minirocket+multirocket", "apart+minirocket+multirocket",
-         "mtl+multirocket", "apart+multirocket", "minirocket+multirocket")
+         "mtl+multirocket", "apart+multirocket", "minirocket+multirocket",
+         "mtl+apart", "mtl+apart+minirocket", "mtl+apart+minirocket+multirocket")
 
 
 def make_member(name, seed):
@@ -74,6 +77,9 @@ def vote_accuracy(cells, members, y_test, weights):
         if weights == "heldout":
             w = np.array([cells[m]["heldout"][task] for m in members]) ** 4
             w = w / w.sum() if w.sum() > 0 else np.full(len(members), 1 / len(members))
+        elif weights == "select":  # the member of best held-out accuracy (first of ties)
+            w = np.zeros(len(members))
+            w[int(np.argmax([cells[m]["heldout"][task] for m in members]))] = 1.0
         else:
             w = np.full(len(members), 1 / len(members))
         classes = cells[members[0]]["classes"][task]
@@ -159,8 +165,9 @@ def main(argv=None):
             candidates += [tuple(v.split("+")) for v in VOTES
                            if all(m in cells for m in v.split("+"))]
             for members in candidates:
-                for weights in (("equal",) if len(members) == 1 else ("equal", "heldout")):
-                    name = "+".join(members) + ("-heldout" if weights == "heldout" else "")
+                rules = ("equal",) if len(members) == 1 else ("equal", "heldout", "select")
+                for weights in rules:
+                    name = "+".join(members) + ("" if weights == "equal" else f"-{weights}")
                     seconds = sum(cells[m]["fit_seconds"] for m in members)
                     for task, acc in vote_accuracy(cells, members, y_test, weights).items():
                         rows.append(dict(method=name, group=group, task=task, seed=seed,
