@@ -11,8 +11,8 @@ candidate vote (equal weights; ``-heldout``: weights by held-out accuracy to the
 members and the peers: mean accuracy per group, average rank
 over all tasks, fit time per seed (a vote's is the sum of its members'), and paired
 comparisons (wins/ties/losses, mean difference, Wilcoxon p) of every multi-task
-candidate against per-task MiniRocket and against the same vote with the network learnt
-apart.
+candidate against per-task MiniRocket, against the vote of MiniRocket and MultiRocket per
+task, and against the same vote with the network learnt apart.
 
 Members: ``mtl`` (ResNet1D shared by all tasks, per-task best validation epoch),
 ``apart`` (ResNet1D per task), both 20 epochs at lr 1e-3, batch 40, no early stopping
@@ -113,6 +113,9 @@ def report(rows):
           "per seed (groups added):\n")
     print(table.sort_values("avg rank").round(4).to_markdown())
     pairs = [(m, "minirocket") for m in methods if m.startswith("mtl")]
+    # and against the single-task vote of the two ROCKETs (an ensemble a user can fit)
+    if "minirocket+multirocket" in methods:
+        pairs += [(m, "minirocket+multirocket") for m in methods if m.startswith("mtl")]
     pairs += [(m, m.replace("mtl", "apart", 1)) for m in methods
               if m.startswith("mtl") and m.replace("mtl", "apart", 1) in methods]
     print()
@@ -133,6 +136,8 @@ def main(argv=None):
     parser.add_argument("--out", default="votes")
     parser.add_argument("--report-only", action="store_true",
                         help="fit nothing; report the stored cells")
+    parser.add_argument("--report", nargs="+", default=None, metavar="METHOD",
+                        help="rank and compare only these methods (default: all)")
     args = parser.parse_args(argv)
 
     import torch
@@ -172,6 +177,8 @@ def main(argv=None):
                     for task, acc in vote_accuracy(cells, members, y_test, weights).items():
                         rows.append(dict(method=name, group=group, task=task, seed=seed,
                                          accuracy=acc, fit_seconds=seconds))
+    if args.report:
+        rows = [r for r in rows if r["method"] in args.report]
     if rows:
         report(rows)
     return 0

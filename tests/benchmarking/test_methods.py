@@ -171,3 +171,23 @@ def test_the_votes_with_minirocket(name, multitask):
     assert set(vote.fit(X, y).score_tasks(X, y)) == set(X)
     pairs = default_pairs(["minirocket", "resnet1d+minirocket", "resnet1d-mtl+minirocket"])
     assert ("resnet1d-mtl+minirocket", "resnet1d+minirocket") in pairs
+
+
+@pytest.mark.parametrize("multitask", [False, True])
+def test_the_votes_with_both_rockets(multitask):
+    from sktsmtl import MultiTaskVotingClassifier
+    from sktsmtl.benchmarking import default_pairs
+
+    name = ("resnet1d-mtl" if multitask else "resnet1d") + "+minirocket+multirocket"
+    vote = make_method(name, random_state=2, max_epochs=3)
+    assert isinstance(vote, MultiTaskVotingClassifier)
+    assert [n for n, _ in vote.estimators] == ["network", "minirocket", "multirocket"]
+    params = vote.get_params()
+    assert params["network__multitask"] is multitask and params["network__max_epochs"] == 3
+    assert params["minirocket__variant"] == "minirocket"
+    assert params["multirocket__variant"] == "multirocket"
+    assert params["network__random_state"] == params["multirocket__random_state"] == 2
+    if multitask:
+        assert params["network__model_selection"] == "per_task"
+        assert (name, "resnet1d+minirocket+multirocket") in default_pairs(
+            ["minirocket", "resnet1d+minirocket+multirocket", name])
