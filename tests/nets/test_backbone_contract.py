@@ -49,6 +49,16 @@ def test_output_shape_univariate_and_multivariate(name):
 
 
 @pytest.mark.parametrize("name", BACKBONES)
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("length", [1, 2, 3, 9])
+def test_series_of_a_few_steps_embed(name, channels, length):
+    # shorter than any kernel, patch or pooling window of the tiny presets
+    net = _tiny(name, in_channels=channels)
+    out = net(torch.randn(2, channels, length))
+    assert out.shape == (2, net.embedding_dim) and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", BACKBONES)
 def test_wrong_channel_count_names_the_backbone(name):
     net = _tiny(name)
     with pytest.raises(ValueError, match=f"{type(net).__name__} was built for 2 channel"):
