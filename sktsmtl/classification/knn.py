@@ -5,6 +5,7 @@ from collections import OrderedDict
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -106,6 +107,12 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
     ['n_abandoned', 'n_dtw_computed', 'n_pairs', 'n_pruned']
     """
 
+    _parameter_constraints = {
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "window": [Interval(numbers.Real, 0, 1, closed="both"), None],
+        "n_jobs": [numbers.Integral, None],
+    }
+
     def __init__(self, n_neighbors=1, window=None, n_jobs=None):
         self.n_neighbors = n_neighbors
         self.window = window
@@ -179,12 +186,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
         return series, y
 
     def _check_params(self):
-        k = self.n_neighbors
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-            raise TypeError(f"n_neighbors must be an int, got {type(k).__name__}.")
-        if k < 1:
-            raise ValueError(f"n_neighbors must be >= 1, got {k}.")
-        resolve_n_jobs(self.n_jobs)
+        resolve_n_jobs(self.n_jobs)  # n_jobs=0 means nothing
         return check_window(self.window)
 
     # -- sklearn API ---------------------------------------------------------------
@@ -213,6 +215,7 @@ class KNeighborsDTWClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.classes_
         array(['high', 'low'], dtype='<U4')
         """
+        self._validate_params()
         self._check_params()
         series, y = self._series_from_input(X, fit=True, y=y)
         y = np.asarray(y)

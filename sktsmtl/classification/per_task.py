@@ -1,9 +1,12 @@
 """``PerTaskClassifier``: one independent clone of any classifier per task."""
 
+import numbers
+
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -100,6 +103,11 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
     array(['u', 'v'], dtype='<U1')
     """
 
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_jobs": [numbers.Integral, None],
+    }
+
     def __init__(self, estimator=None, n_jobs=None):
         self.estimator = estimator
         self.n_jobs = n_jobs
@@ -109,10 +117,6 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             from .knn import KNeighborsDTWClassifier
 
             return KNeighborsDTWClassifier()
-        if not (hasattr(self.estimator, "fit") and hasattr(self.estimator, "predict")):
-            raise TypeError(
-                f"estimator must have fit and predict; got {type(self.estimator).__name__}."
-            )
         return self.estimator
 
     def fit(self, X, y):
@@ -130,6 +134,7 @@ class PerTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         -------
         self : PerTaskClassifier
         """
+        self._validate_params()
         base = self._base_estimator()
         self._forget_single_array_attributes()
         if not is_multitask_input(X):

@@ -33,10 +33,12 @@ class SeriesTransformer(TransformerMixin, BaseEstimator):
     """
 
     _keeps_length = True
+    #: scikit-learn's parameter constraints (checked by ``fit``).
+    _parameter_constraints: dict = {}
 
     # -- to implement ----------------------------------------------------------------
     def _check_params(self):
-        """Validate the constructor parameters (called by fit)."""
+        """Checks beyond ``_parameter_constraints`` (called by fit after them)."""
 
     def _fit_panel(self, panel):
         """Learn whatever the transformer needs from the validated panel."""
@@ -62,6 +64,7 @@ class SeriesTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
+        self._validate_params()
         self._check_params()
         for attr in ("n_features_in_", "feature_names_in_"):
             if hasattr(self, attr):

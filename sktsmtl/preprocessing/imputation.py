@@ -1,6 +1,7 @@
 """Filling of missing values (NaN) inside the observed length of every series."""
 
 import numpy as np
+from sklearn.utils._param_validation import StrOptions
 
 from .base import SeriesTransformer
 
@@ -71,14 +72,10 @@ class MissingValueImputer(SeriesTransformer):
     [array([0. , 0.5, 1. ])]
     """
 
+    _parameter_constraints = {"method": [StrOptions(set(_METHODS))]}
+
     def __init__(self, method="linear"):
         self.method = method
-
-    def _check_params(self):
-        if not isinstance(self.method, str) or self.method not in _METHODS:
-            raise ValueError(
-                f"method must be one of {list(_METHODS)}; got {self.method!r}."
-            )
 
     def _transform_series(self, series, task, index):
         if self.method == "zero":

@@ -76,12 +76,10 @@ class ZNormalizer(SeriesTransformer):
            [-1.        ,  1.        ,         nan]])
     """
 
+    _parameter_constraints = {"per_channel": ["boolean"]}
+
     def __init__(self, per_channel=True):
         self.per_channel = per_channel
-
-    def _check_params(self):
-        if not isinstance(self.per_channel, (bool, np.bool_)):
-            raise ValueError(f"per_channel must be a bool; got {self.per_channel!r}.")
 
     def _transform_series(self, series, task, index):
         if not self.per_channel:

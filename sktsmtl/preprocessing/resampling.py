@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .base import SeriesTransformer
 
@@ -92,19 +93,18 @@ class Resampler(SeriesTransformer):
 
     _keeps_length = False
 
+    _parameter_constraints = {
+        "length": [Interval(numbers.Integral, 1, None, closed="left"),
+                   StrOptions(set(_RULES)), None],
+    }
+
     def __init__(self, length=None):
         self.length = length
 
     def _check_params(self):
-        length = self.length
-        if length is None or (isinstance(length, str) and length in _RULES):
-            return
-        is_int = isinstance(length, numbers.Integral)
-        if is_int and not isinstance(length, (bool, np.bool_)) and length >= 1:
-            return
-        raise ValueError(
-            f"length must be a positive int, 'max', 'min' or None; got {length!r}."
-        )
+        if isinstance(self.length, (bool, np.bool_)):  # an int to Python, not a length
+            raise ValueError(f"The 'length' parameter of Resampler must be a positive int, "
+                             f"'max', 'min' or None. Got {self.length!r} instead.")
 
     def _fit_panel(self, panel):
         lengths = panel.lengths()

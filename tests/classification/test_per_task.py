@@ -59,7 +59,7 @@ def test_panel_in_panel_out_and_single_array():
 
 def test_bad_estimator_and_unknown_task():
     X, y = make_warped_tasks(n_tasks=2, n_per_class=5, random_state=3)
-    with pytest.raises(TypeError, match="fit and predict"):
+    with pytest.raises(TypeError, match="'estimator' parameter of PerTaskClassifier"):
         PerTaskClassifier(estimator=object()).fit(X, y)
     clf = PerTaskClassifier().fit(X, y)
     with pytest.raises(ValueError, match="task 'zzz' was not seen during fit"):

@@ -72,5 +72,5 @@ def test_channel_without_observed_value_names_task_and_series():
 
 @pytest.mark.parametrize("method", ["spline", None, 1])
 def test_bad_method(method, univariate_padded):
-    with pytest.raises(ValueError, match="method must be one of"):
+    with pytest.raises(ValueError, match="'method' parameter of MissingValueImputer"):
         MissingValueImputer(method=method).fit(univariate_padded)

@@ -55,7 +55,7 @@ def test_constant_channel_and_all_nan_channel():
 
 @pytest.mark.parametrize("per_channel", ["yes", 1, None])
 def test_bad_per_channel(per_channel):
-    with pytest.raises(ValueError, match="per_channel must be a bool"):
+    with pytest.raises(ValueError, match="'per_channel' parameter of ZNormalizer"):
         ZNormalizer(per_channel=per_channel).fit(np.zeros((2, 3)))
 
 

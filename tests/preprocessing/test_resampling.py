@@ -74,7 +74,7 @@ def test_channel_without_observed_value_names_task_and_series():
 
 @pytest.mark.parametrize("length", [0, -3, 2.5, "mean", True, [4]])
 def test_bad_length(length):
-    with pytest.raises(ValueError, match="length must be"):
+    with pytest.raises(ValueError, match="'length' parameter of Resampler"):
         Resampler(length=length).fit(np.zeros((2, 3)))
 
 
