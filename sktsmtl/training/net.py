@@ -177,6 +177,25 @@ class TaskHeadsNet(PrecisionNet):
     A subclass names the dataset it draws batches of (``dataset_class``; other datasets
     go through skorch's loader), its collate function and ``_batches``, which returns
     the DataLoader arguments and the sampler of one pass.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The multi-task network (instance or class, as in skorch).
+    sampler_seed : int, default=None
+        Seed of the training batch order (required for data-parallel training).
+    task_names : list of str, default=None
+        Display name of every task (head) index.
+    task_weights : sequence of float, default=None
+        Weight of every task's training loss; None weighs every task 1.
+    class_weights : sequence of (sequence of float or None), default=None
+        Per task, the weight of every class in its training cross-entropy, or None.
+    gradient_surgery : {None, "pcgrad"}, default=None
+        How the tasks' backbone gradients are combined (see the subclasses).
+    sharing_criterion : torch.nn.Module class or instance, default=None
+        Classifier-sharing term added to the training loss (the MTCS loss).
+    *args, **kwargs
+        Every other parameter of ``skorch.NeuralNet``.
     """
 
     data_parallel = True
