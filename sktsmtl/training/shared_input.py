@@ -177,14 +177,6 @@ class SharedInputNet(TaskHeadsNet):
     batch_rule = "the batches of shared-input training come from TaskBatchSampler"
     collate = staticmethod(_batch_as_is)
 
-    def __init__(self, module, *args, sampler_seed=None, task_names=None,
-                 task_weights=None, class_weights=None, gradient_surgery=None,
-                 sharing_criterion=None, **kwargs):
-        super().__init__(module, *args, sampler_seed=sampler_seed, task_names=task_names,
-                         task_weights=task_weights, class_weights=class_weights,
-                         gradient_surgery=gradient_surgery,
-                         sharing_criterion=sharing_criterion, **kwargs)
-
     # -- batches -----------------------------------------------------------------------
     def _batches(self, dataset, training, check_memory):
         loader_params, batch_size = self._loader_params(training)
