@@ -12,12 +12,13 @@ that its peak resident memory is its own):
   by Algorithm 2 (one task per mini-batch), up to ``--alg2-up-to`` series.
 
 and prints the epoch time, the predict throughput (series per second, all three tasks),
-the data's size and the process's peak resident memory up to the end of the fit (data
-made and fit), then the growth exponent of the
+the data's size and the process's peak resident memory during the fit (the peak is
+reset once the data is made, where Linux allows), then the growth exponent of the
 epoch time and of the memory against n (``log(t2 / t1) / log(n2 / n1)``). The network's
 working set is the peak memory of the smallest shared run less its data: the bar is
 ``peak <= data + working set`` at every size. ``--memmap DIR`` writes the series to a
-file and fits from a read-only ``numpy.memmap`` of it.
+file and fits from a read-only ``numpy.memmap`` of it (whose pages the fit unmaps
+again as it reads them, :mod:`sktsmtl.data.mapped`).
 
 ``--accuracy`` instead compares the two ways over seeds at one size (train on ``n``,
 test on ``n // 4`` series drawn from the same generator with another seed).
@@ -54,7 +55,24 @@ BACKBONE = dict(backbone="resnet1d", backbone__filters=(16, 32, 32))
 
 
 def _peak_rss_bytes():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """The process's peak resident memory since it started or since ``_reset_peak``."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f
+                        if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _reset_peak():
+    """Start the peak again from the present resident memory (Linux >= 4.0), so that
+    the fit's peak is its own and not the data generator's (which writes a memory-mapped
+    file's every page)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
 def _rss_bytes():
@@ -106,6 +124,7 @@ def run_one(mode, n, threads, batch_size, predict_rows, memmap_dir):
     labels = np.column_stack([Y[t] for t in tasks])
     del Y  # the data is X and the label columns
     _release_freed_heap()
+    _reset_peak()
     rss_data = _rss_bytes()
     clf = _estimator(1, 0, batch_size)
     start = time.perf_counter()

@@ -14,11 +14,16 @@ comparisons (wins/ties/losses, mean difference, Wilcoxon p) of every multi-task
 candidate against per-task MiniRocket, against the vote of MiniRocket and MultiRocket per
 task, and against the same vote with the network learnt apart.
 
-Members: ``mtl`` (ResNet1D shared by all tasks, per-task best validation epoch),
-``apart`` (ResNet1D per task), both 20 epochs at lr 1e-3, batch 40, no early stopping
-(the settings of the ``resnet1d-mtl+minirocket`` benchmark method); ``minirocket`` and
-``multirocket`` per task (:class:`~sktsmtl.classification.RocketClassifier`). A
-member's accuracy here is that of its probabilities' argmax, which is its ``predict``.
+Members: ``mtl`` (ResNet1D shared by all tasks, per-task best validation epoch,
+Algorithm 2's one task per batch), ``apart`` (ResNet1D per task), both 20 epochs at lr
+1e-3, batch 40, no early stopping (the settings of the ``resnet1d-mtl+minirocket``
+benchmark method); ``shared`` and ``shared60``: ``mtl`` with shared-input batches where
+every task labels the same series (DodgerLoop's three label sets: ``fit(X, Y)`` with a
+label column per task, every batch runs the backbone once for all heads), 20 epochs, or
+60 (as many backbone passes as Algorithm 2's 20); on groups whose tasks have series of
+their own they are the ``mtl`` fit itself. ``minirocket`` and ``multirocket`` per task
+(:class:`~sktsmtl.classification.RocketClassifier`). A member's accuracy here is that
+of its probabilities' argmax, which is its ``predict``.
 
 Usage::
 
@@ -39,9 +44,11 @@ import numpy as np
 
 from _common import ucr_dir
 
-MEMBERS = ("mtl", "apart", "minirocket", "multirocket")
+MEMBERS = ("mtl", "apart", "minirocket", "multirocket", "shared", "shared60")
 #: Votes reported: members joined by ``+``; each with equal and with held-out weights.
 VOTES = ("mtl+minirocket", "apart+minirocket",
+         "shared+minirocket", "shared+minirocket+multirocket",
+         "shared60+minirocket", "shared60+minirocket+multirocket",
          "mtl+minirocket+multirocket", "apart+minirocket+multirocket",
          "mtl+multirocket", "apart+multirocket", "minirocket+multirocket",
          "mtl+apart", "mtl+apart+minirocket", "mtl+apart+minirocket+multirocket")
@@ -53,18 +60,67 @@ def make_member(name, seed):
 
     if name in ("minirocket", "multirocket"):
         return PerTaskClassifier(RocketClassifier(name, random_state=seed))
-    selection = dict(model_selection="per_task") if name == "mtl" else {}
+    multitask = name != "apart"
+    selection = dict(model_selection="per_task") if multitask else {}
     return MultiTaskTimeSeriesClassifier(
-        backbone="resnet1d", multitask=name == "mtl", lr=1e-3, max_epochs=20,
+        backbone="resnet1d", multitask=multitask, lr=1e-3,
+        max_epochs=60 if name == "shared60" else 20,
         batch_size=40, early_stopping=None, random_state=seed, **selection)
+
+
+def one_set_of_series(tasks_X):
+    """Per task the row order that puts its rows in the first task's order, or None.
+
+    None unless every task has the same recordings (DodgerLoop's three label sets).
+    """
+    from sktsmtl.datasets import task_recordings
+
+    ids, _ = task_recordings(tasks_X)
+    first = ids[next(iter(ids))]
+    if any(sorted(v.tolist()) != sorted(first.tolist()) or len(set(v.tolist())) != len(v)
+           for v in ids.values()):
+        return None
+    return {t: np.argsort(v)[np.argsort(np.argsort(first))] for t, v in ids.items()}
+
+
+def ragged(tasks_X):
+    """Whether some task's series differ in length (NaN padding at their ends)."""
+    from sktsmtl.data import check_task_input
+
+    panel, _ = check_task_input(tasks_X)
+    return any(len(set(panel.lengths()[panel.rows_of(t)].tolist())) > 1
+               for t in panel.tasks)
 
 
 def fit_cell(member, seed, X_fit, y_fit, X_test):
     clf = make_member(member, seed)
+    order = one_set_of_series(X_fit) if member.startswith("shared") else None
+    if member.startswith("shared") and order is None:
+        return None  # no set of series shared by every task: the ``mtl`` cell's fit
+    if member in ("minirocket", "multirocket") and ragged(X_fit):
+        # the ROCKETs take series of one length: every task's resampled to its longest
+        from sktsmtl.preprocessing import Resampler
+
+        resampler = Resampler(length="max").fit(X_fit)
+        X_fit, X_test = resampler.transform(X_fit), resampler.transform(X_test)
     start = time.perf_counter()
-    clf.fit(X_fit, y_fit)
+    if order is None:
+        clf.fit(X_fit, y_fit)
+    else:  # one X, a label column per task: each batch runs the backbone once
+        first = next(iter(X_fit))
+        clf.fit(X_fit[first][order[first]],
+                {t: np.asarray(y)[order[t]] for t, y in y_fit.items()})
     seconds = time.perf_counter() - start
-    proba = clf.predict_proba(X_test)
+    if order is None:
+        proba = clf.predict_proba(X_test)
+    else:
+        test_order = one_set_of_series(X_test)
+        first = next(iter(X_test))
+        aligned = clf.predict_proba(X_test[first][test_order[first]])
+        # back to every task's own row order
+        proba = {t: np.empty_like(aligned[t]) for t in X_test}
+        for t in X_test:
+            proba[t][test_order[t]] = aligned[t]
     return {"proba": dict(proba), "classes": {t: np.asarray(c) for t, c in clf.classes_.items()},
             "heldout": dict(getattr(clf, "heldout_accuracy_", None) or {}),
             "fit_seconds": seconds}
@@ -112,12 +168,13 @@ def report(rows):
           "tasks of the per-task mean over seeds), average rank over all tasks, fit time "
           "per seed (groups added):\n")
     print(table.sort_values("avg rank").round(4).to_markdown())
-    pairs = [(m, "minirocket") for m in methods if m.startswith("mtl")]
+    multitask = [m for m in methods if m.split("+")[0] in ("mtl", "shared", "shared60")]
+    pairs = [(m, "minirocket") for m in multitask]
     # and against the single-task vote of the two ROCKETs (an ensemble a user can fit)
     if "minirocket+multirocket" in methods:
-        pairs += [(m, "minirocket+multirocket") for m in methods if m.startswith("mtl")]
-    pairs += [(m, m.replace("mtl", "apart", 1)) for m in methods
-              if m.startswith("mtl") and m.replace("mtl", "apart", 1) in methods]
+        pairs += [(m, "minirocket+multirocket") for m in multitask]
+    apart = {m: "+".join(["apart"] + m.split("+")[1:]) for m in multitask}
+    pairs += [(m, apart[m]) for m in multitask if apart[m] in methods]
     print()
     print("\n".join(paired_markdown(paired_comparison(results, pairs=pairs))))
     for group, part in results.groupby("group"):
@@ -164,8 +221,14 @@ def main(argv=None):
                 else:
                     cells[member] = fit_cell(member, seed, X_fit, y_fit, X_test)
                     path.write_bytes(pickle.dumps(cells[member]))
-                    print(f"{group} seed {seed} {member}: "
-                          f"{cells[member]['fit_seconds']:.1f} s", flush=True)
+                    if cells[member] is not None:
+                        print(f"{group} seed {seed} {member}: "
+                              f"{cells[member]['fit_seconds']:.1f} s", flush=True)
+                if cells.get(member, 0) is None:  # shared input does not apply: Algorithm 2
+                    if "mtl" in cells:
+                        cells[member] = cells["mtl"]
+                    else:
+                        del cells[member]
             candidates = [(m,) for m in cells]
             candidates += [tuple(v.split("+")) for v in VOTES
                            if all(m in cells for m in v.split("+"))]

@@ -12,6 +12,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..data import TaskPanel, check_label_columns, check_not_iterator
+from ..data.mapped import row_blocks
 from ..training import (
     SharedInputDataset,
     SharedInputNet,
@@ -33,14 +34,30 @@ _TASK_ROW_RECIPES = (("finetune_epochs", 0), ("recalibrate_norm", False),
                      ("warm_start", False))
 
 
-def has_nan(x, block_values=1 << 20):
-    """Whether ``x`` holds a NaN, read about ``block_values`` values at a time (a
-    memory-mapped array is never loaded whole, and no full-size mask is made)."""
-    rows = max(1, block_values // max(1, int(np.prod(x.shape[1:]))))
-    return any(bool(np.isnan(x[i:i + rows]).any()) for i in range(0, len(x), rows))
+def nonfinite_values(x):
+    """``(has_nan, has_inf)`` of ``x``, read a block of rows at a time (a
+    memory-mapped array is never resident whole, and no full-size mask is made)."""
+    nan = inf = False
+    for block in row_blocks(x):
+        nan = nan or bool(np.isnan(block).any())
+        inf = inf or bool(np.isinf(block).any())
+    return nan, inf
 
 
-def series_array(X, preprocess, force=False, ref_length=None):
+def checked_series(estimator, X, reset):
+    """``validate_data`` of shared-input series: NaN allowed, infinity refused (the
+    scan is :func:`nonfinite_values`'); returns ``(X, has_nan)``."""
+    X = validate_data(estimator, X, reset=reset, ensure_all_finite=False, allow_nd=True,
+                      dtype=(np.float32, np.float64),
+                      ensure_min_samples=2 if reset else 1)
+    nan, inf = nonfinite_values(X)
+    if inf:
+        raise ValueError(f"Input X contains infinity or a value too large for "
+                         f"{X.dtype!r}.")
+    return X, nan
+
+
+def series_array(X, preprocess, force=False, ref_length=None, nan=None):
     """``(x, lengths)``: an array of series as ``(n, C, L)`` float32 and true lengths.
 
     An array without NaN is used as it is unless ``force`` (float32: not copied, so a
@@ -57,6 +74,8 @@ def series_array(X, preprocess, force=False, ref_length=None):
         Preprocess even without NaN (normalisation).
     ref_length : int, default=None
         Pad to at least this length (the longest series seen at fit).
+    nan : bool, default=None
+        Whether ``X`` holds a NaN, if known (else it is scanned).
 
     Returns
     -------
@@ -65,7 +84,9 @@ def series_array(X, preprocess, force=False, ref_length=None):
         None when no series is shorter than ``L'``.
     """
     x = X[:, None, :] if X.ndim == 2 else X
-    if not force and x.shape[-1] >= (ref_length or 0) and not has_nan(x):
+    if nan is None:
+        nan = nonfinite_values(x)[0]
+    if not force and x.shape[-1] >= (ref_length or 0) and not nan:
         return x.astype(np.float32, copy=False), None
     panel = TaskPanel.from_array(np.asarray(X, dtype=np.float64), "X")
     panel = preprocess(panel)
@@ -94,9 +115,7 @@ class SharedInputMixin:
                     "the tasks as dicts {task: X_t}, {task: y_t} to use it.")
         self._forget_single_array_attributes()
         check_not_iterator(X, "X")
-        X = validate_data(self, X, reset=True, ensure_all_finite="allow-nan",
-                          allow_nd=True, dtype=(np.float32, np.float64),
-                          ensure_min_samples=2)
+        X, nan = checked_series(self, X, reset=True)
         if X.ndim not in (2, 3):
             raise ValueError(f"X must be (n, L) or (n, C, L) for tasks over one X, got "
                              f"shape {X.shape}.")
@@ -107,7 +126,7 @@ class SharedInputMixin:
         if len(set(names)) != len(names):
             raise ValueError(f"the tasks {tasks!r} have the same names as text; name "
                              "them apart.")
-        x, lengths = series_array(X, self._preprocess, force=self.normalize)
+        x, lengths = series_array(X, self._preprocess, force=self.normalize, nan=nan)
         dataset = SharedInputDataset(x, lengths, columns.codes)
         n_classes = [len(columns.classes[t]) for t in tasks]
         class_weights = self._class_weight_list(tasks, columns.classes, columns, False)
@@ -222,11 +241,10 @@ class SharedInputMixin:
         if len(shape) not in (2, 3) or (shape[1] if len(shape) == 3 else 1) != fitted:
             raise ValueError(f"X has shape {shape}; the estimator was fitted on series "
                              f"with {fitted} channel(s), given as (n, L) or (n, C, L).")
-        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
-                          allow_nd=True, dtype=(np.float32, np.float64))
+        X, nan = checked_series(self, X, reset=False)
         ref = next(iter(self._ref_lengths.values()))
         x, lengths = series_array(X, self._preprocess, force=self.normalize,
-                                  ref_length=ref)
+                                  ref_length=ref, nan=nan)
         return SharedInputDataset(x, lengths)
 
     def _distinct_nets(self):

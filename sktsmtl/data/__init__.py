@@ -6,6 +6,7 @@ name the task.
 """
 
 from .label_columns import check_label_columns, is_label_columns
+from .mapped import read_only_file_mapping, read_rows, row_blocks
 from .panel import TaskLabels, TaskPanel
 from .series import pad_series, series_from_task_input, strip_trailing_nan
 from .validation import (
@@ -31,4 +32,7 @@ __all__ = [
     "strip_trailing_nan",
     "check_label_columns",
     "is_label_columns",
+    "read_only_file_mapping",
+    "row_blocks",
+    "read_rows",
 ]

@@ -28,6 +28,7 @@ import torch
 from skorch.callbacks import Callback
 
 from .._files import write_atomic
+from ..data.mapped import row_blocks
 
 __all__ = ["CheckpointStore", "TrainingCheckpoint", "fit_fingerprint"]
 
@@ -65,7 +66,8 @@ def _stable(value):
 def _hash_data(digest, value):
     if isinstance(value, np.ndarray) and value.dtype != object:
         digest.update(f"{value.dtype.str}{value.shape}".encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
+        for block in row_blocks(value if value.ndim else value.reshape(1)):
+            digest.update(memoryview(np.ascontiguousarray(block)).cast("B"))
     elif isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray)):
         digest.update(f"seq{len(value)}".encode())
         for item in value:

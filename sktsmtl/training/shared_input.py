@@ -14,6 +14,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 from torch.utils.data import Dataset
 
+from ..data.mapped import RESIDENT_FILE_BYTES, read_only_file_mapping, read_rows
 from .distributed import data_checksum
 from .net import TaskHeadsNet, _as_float32
 from .memory import check_training_memory, inference_batch_size
@@ -33,7 +34,11 @@ class SharedInputDataset(Dataset):
 
     The series are one array (or ``numpy.memmap``) of shape ``(n, C, L)``; a batch is
     read with one fancy index (``__getitems__``), so a memory-mapped array is never
-    read whole.
+    read whole. A read-only ``numpy.memmap`` is read a few rows at a time, and the
+    pages read are unmapped from the process after each (``madvise(MADV_DONTNEED)``;
+    the file and the kernel's page cache keep them), so that at most
+    ``max_resident_bytes`` of the file count in the process's resident memory however
+    large it is.
 
     Parameters
     ----------
@@ -45,6 +50,9 @@ class SharedInputDataset(Dataset):
         Class index per task, -1 for a missing label; None for prediction.
     rows : ndarray of int, default=None
         The rows of ``x`` this dataset holds (a view for splits); None for all.
+    max_resident_bytes : int, default=RESIDENT_FILE_BYTES (64 MiB)
+        The most of a read-only memory-mapped ``x`` that a read keeps mapped (at least
+        one row is read at a time).
 
     Examples
     --------
@@ -57,11 +65,23 @@ class SharedInputDataset(Dataset):
     (torch.Size([2, 1, 8]), [[0, 1], [1, 1]])
     """
 
-    def __init__(self, x, lengths=None, y=None, rows=None):
+    def __init__(self, x, lengths=None, y=None, rows=None,
+                 max_resident_bytes=RESIDENT_FILE_BYTES):
         self.x = x
         self.lengths = None if lengths is None else np.asarray(lengths, dtype=np.int64)
         self.y = y
         self.rows = None if rows is None else np.asarray(rows, dtype=index_dtype(len(x)))
+        self.max_resident_bytes = max_resident_bytes
+        self._mapping = read_only_file_mapping(x)
+
+    def __getstate__(self):  # DataLoader workers (spawned) map the file themselves
+        state = dict(vars(self))
+        state["_mapping"] = None
+        return state
+
+    def __setstate__(self, state):
+        vars(self).update(state)
+        self._mapping = read_only_file_mapping(self.x)
 
     def __len__(self):
         return len(self.x) if self.rows is None else len(self.rows)
@@ -88,7 +108,8 @@ class SharedInputDataset(Dataset):
         """
         rows = np.asarray(rows, dtype=index_dtype(len(self.x)))
         return SharedInputDataset(self.x, self.lengths, self.y,
-                                  rows if self.rows is None else self.rows[rows])
+                                  rows if self.rows is None else self.rows[rows],
+                                  self.max_resident_bytes)
 
     def __getitem__(self, i):
         return self.__getitems__([i])
@@ -101,7 +122,8 @@ class SharedInputDataset(Dataset):
         order = np.argsort(index, kind="stable")
         back = np.empty_like(order)
         back[order] = np.arange(len(order))
-        x = np.asarray(self.x[index[order]], dtype=np.float32)[back]
+        x = read_rows(self.x, index[order], np.float32, self.max_resident_bytes,
+                      self._mapping)[back]
         if self.lengths is None:
             lengths = np.full(len(index), x.shape[-1], dtype=np.int64)
         else:

@@ -5,8 +5,11 @@ float32) to a file, opens it read-only as a ``numpy.memmap``, limits the process
 data memory (``RLIMIT_DATA``: heap and private mappings, not the file's pages) to what
 it uses plus 60 MB (after a fit on 64 of the series, which sets up torch's threads and
 pools), then fits a shared-input classifier on two label columns and predicts. It
-prints ``fit ok``, and then ``copy refused`` when a copy of the series in memory fails
-under the same limit (so the limit binds).
+prints ``fit ok``, then ``resident bounded`` when the fit's peak resident memory
+(``VmHWM``, reset before it) grew by less than half the file (the file's pages that
+the batches read are unmapped again: they would otherwise all count as resident by the
+end of the epoch), and ``copy refused`` when a copy of the series in memory fails under
+the same limit (so the limit binds).
 """
 
 import re
@@ -25,6 +28,11 @@ N, LENGTH, HEADROOM = 6400, 8192, 60_000_000
 def data_memory():
     status = Path("/proc/self/status").read_text()
     return int(re.search(r"VmData:\s+(\d+) kB", status).group(1)) * 1024
+
+
+def resident_memory(field):
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1)) * 1024
 
 
 def main(folder):
@@ -48,9 +56,16 @@ def main(folder):
     limit = data_memory() + HEADROOM
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     assert X.nbytes > HEADROOM
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM starts again from VmRSS
+    before = resident_memory("VmRSS")
     clf.fit(X, labels)
+    grown = resident_memory("VmHWM") - before
     assert clf.predict(X[:16]).shape == (16, 2)
     print("fit ok", flush=True)
+    print(f"peak resident memory grew {grown / 1e6:.0f} MB during the fit on "
+          f"{X.nbytes / 1e6:.0f} MB of series", flush=True)
+    if grown < X.nbytes / 2:
+        print("resident bounded", flush=True)
     try:
         np.array(X)
     except MemoryError:

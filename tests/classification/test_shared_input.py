@@ -255,6 +255,7 @@ def test_memory_mapped_series_larger_than_the_memory_limit(tmp_path):
                          text=True, timeout=600, env=dict(os.environ, OMP_NUM_THREADS="1"))
     assert run.returncode == 0, run.stderr[-3000:]
     assert "fit ok" in run.stdout and "copy refused" in run.stdout
+    assert "resident bounded" in run.stdout, run.stdout
 
 
 def test_loader_workers_and_pickling(data):
@@ -266,3 +267,22 @@ def test_loader_workers_and_pickling(data):
     clf.fit(X, _columns(Y))
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+
+
+@pytest.mark.parametrize("where", ["fit", "predict"])
+def test_infinity_is_refused_and_nan_imputed(data, where):
+    X, Y = data
+    bad = X.copy()
+    bad[5, 7] = np.inf
+    clf = MultiTaskTimeSeriesClassifier(**dict(FAST, max_epochs=1))
+    if where == "fit":
+        with pytest.raises(ValueError, match="Input X contains infinity"):
+            clf.fit(bad, _columns(Y))
+    else:
+        clf.fit(X, _columns(Y))
+        with pytest.raises(ValueError, match="Input X contains infinity"):
+            clf.predict(bad)
+    holes = X.copy()
+    holes[5, 7] = np.nan
+    clf.fit(holes, _columns(Y))
+    assert clf.predict(holes).shape == (len(X), 3)
