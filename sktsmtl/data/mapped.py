@@ -4,7 +4,8 @@ Pages that a process has read from a memory-mapped file count in its resident me
 until they are unmapped: a shuffled epoch over a ``numpy.memmap`` (or one scan of it for
 NaN, or one hash of it) would leave the whole file resident, as if it had been copied.
 The readers here unmap the pages they have read (``madvise(MADV_DONTNEED)``) as they
-go, so at most ``max_resident_bytes`` of the file are mapped at a time; the file, and
+go, so about ``max_resident_bytes`` of the file at most are mapped at a time (a block
+and the page-cache folios at its ends); the file, and
 the kernel's page cache that a later read maps again, keep them. Only read-only maps
 (``mode="r"``) are released: a copy-on-write map may hold changes that releasing would
 drop.
@@ -84,10 +85,23 @@ def row_blocks(x, max_resident_bytes=RESIDENT_FILE_BYTES):
 
 def read_rows(x, index, dtype=np.float32, max_resident_bytes=RESIDENT_FILE_BYTES,
               mapping=None):
-    """``x[index]`` as a new array of ``dtype``, ``index`` sorted (sequential reads).
+    """``x[index]`` as a new array of ``dtype``.
 
-    ``mapping`` (:func:`read_only_file_mapping` of ``x``) given, the rows are read a
-    few at a time and the pages read are unmapped after each few.
+    Parameters
+    ----------
+    x : ndarray
+    index : ndarray of int
+        Rows to read, sorted (sequential reads of a file).
+    dtype : dtype, default=np.float32
+    max_resident_bytes : int, default=RESIDENT_FILE_BYTES
+        With ``mapping``, the rows are read a few at a time, so that each few maps at
+        most this much of the file, and the pages read are unmapped after each few.
+    mapping : mmap.mmap, default=None
+        :func:`read_only_file_mapping` of ``x``; None reads the rows at once.
+
+    Returns
+    -------
+    ndarray of shape (len(index), ...)
 
     Examples
     --------
