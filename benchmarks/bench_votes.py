@@ -22,7 +22,8 @@ every task labels the same series (DodgerLoop's three label sets: ``fit(X, Y)`` 
 label column per task, every batch runs the backbone once for all heads), 20 epochs, or
 60 (as many backbone passes as Algorithm 2's 20); on groups whose tasks have series of
 their own they are the ``mtl`` fit itself. ``minirocket`` and ``multirocket`` per task
-(:class:`~sktsmtl.classification.RocketClassifier`). A member's accuracy here is that
+(:class:`~sktsmtl.classification.RocketClassifier`), and ``hydra`` per task (Hydra's
+competing kernels and a ridge). A member's accuracy here is that
 of its probabilities' argmax, which is its ``predict``.
 
 Usage::
@@ -44,21 +45,27 @@ import numpy as np
 
 from _common import ucr_dir
 
-MEMBERS = ("mtl", "apart", "minirocket", "multirocket", "shared", "shared60")
+MEMBERS = ("mtl", "apart", "minirocket", "multirocket", "hydra", "shared", "shared60")
+ROCKETS = ("minirocket", "multirocket", "hydra")
 #: Votes reported: members joined by ``+``; each with equal and with held-out weights.
 VOTES = ("mtl+minirocket", "apart+minirocket",
          "shared+minirocket", "shared+minirocket+multirocket",
          "shared60+minirocket", "shared60+minirocket+multirocket",
          "mtl+minirocket+multirocket", "apart+minirocket+multirocket",
          "mtl+multirocket", "apart+multirocket", "minirocket+multirocket",
-         "mtl+apart", "mtl+apart+minirocket", "mtl+apart+minirocket+multirocket")
+         "mtl+apart", "mtl+apart+minirocket", "mtl+apart+minirocket+multirocket",
+         # Hydra: the peers' own combinations, and Hydra as a member of the votes
+         "hydra+multirocket", "minirocket+hydra", "minirocket+multirocket+hydra",
+         "mtl+hydra", "apart+hydra", "mtl+minirocket+hydra", "apart+minirocket+hydra",
+         "mtl+multirocket+hydra", "apart+multirocket+hydra",
+         "mtl+minirocket+multirocket+hydra", "apart+minirocket+multirocket+hydra")
 
 
 def make_member(name, seed):
     from sktsmtl import MultiTaskTimeSeriesClassifier
     from sktsmtl.classification import PerTaskClassifier, RocketClassifier
 
-    if name in ("minirocket", "multirocket"):
+    if name in ROCKETS:
         return PerTaskClassifier(RocketClassifier(name, random_state=seed))
     multitask = name != "apart"
     selection = dict(model_selection="per_task") if multitask else {}
@@ -97,7 +104,7 @@ def fit_cell(member, seed, X_fit, y_fit, X_test):
     order = one_set_of_series(X_fit) if member.startswith("shared") else None
     if member.startswith("shared") and order is None:
         return None  # no set of series shared by every task: the ``mtl`` cell's fit
-    if member in ("minirocket", "multirocket") and ragged(X_fit):
+    if member in ROCKETS and ragged(X_fit):
         # the ROCKETs take series of one length: every task's resampled to its longest
         from sktsmtl.preprocessing import Resampler
 
@@ -173,6 +180,8 @@ def report(rows):
     # and against the single-task vote of the two ROCKETs (an ensemble a user can fit)
     if "minirocket+multirocket" in methods:
         pairs += [(m, "minirocket+multirocket") for m in multitask]
+    if "minirocket+multirocket+hydra" in methods:
+        pairs += [(m, "minirocket+multirocket+hydra") for m in multitask]
     apart = {m: "+".join(["apart"] + m.split("+")[1:]) for m in multitask}
     pairs += [(m, apart[m]) for m in multitask if apart[m] in methods]
     print()

@@ -22,6 +22,7 @@ _EXPORTS = {
     "KNeighborsDTWClassifier": "classification",
     "RocketClassifier": "classification",
     "MultiTaskVotingClassifier": "classification",
+    "make_rocket_vote": "classification",
     "DTWApproximator": "approximation",
     "TaskPanel": "data",
     "TaskLabels": "data",

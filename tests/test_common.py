@@ -73,7 +73,8 @@ def _instances():
                                max_epochs=5, lr=1e-2)],
         "PerTaskClassifier": [sktsmtl.PerTaskClassifier(LogisticRegression())],
         "KNeighborsDTWClassifier": [sktsmtl.KNeighborsDTWClassifier()],
-        "RocketClassifier": [sktsmtl.RocketClassifier(n_kernels=168, random_state=0)],
+        "RocketClassifier": [sktsmtl.RocketClassifier(n_kernels=168, random_state=0),
+                             sktsmtl.RocketClassifier("hydra", n_kernels=128, random_state=0)],
         "MultiTaskVotingClassifier": [_voting(), _voting(weights=[2.0, 1.0])],
         # a small iteration limit: on the checks' tiny data the hard-margin fallback
         # (C = inf) cannot converge where identical points have different labels

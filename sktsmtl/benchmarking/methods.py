@@ -12,11 +12,11 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
 
 ``1nn-dtw``
     ``PerTaskClassifier(KNeighborsDTWClassifier())``: unconstrained 1NN-DTW per task.
-``minirocket``, ``multirocket``
-    ``PerTaskClassifier(RocketClassifier(variant))``: MiniRocket (Dempster et al. 2021)
-    or MultiRocket (Tan et al. 2022) features, standardised, and a ridge classifier
-    with its penalty chosen by cross-validation, per task: the strongest fast
-    single-task peers, fitted in seconds.
+``minirocket``, ``multirocket``, ``hydra``
+    ``PerTaskClassifier(RocketClassifier(variant))``: MiniRocket (Dempster et al. 2021),
+    MultiRocket (Tan et al. 2022) or Hydra (Dempster et al. 2023) features, scaled, and
+    a ridge classifier with its penalty chosen by cross-validation, per task: the
+    strongest fast single-task peers, fitted in seconds.
 ``<backbone>``, ``<backbone>-mtl``, for every registered backbone
     :class:`~sktsmtl.MultiTaskTimeSeriesClassifier` with the backbone, ``multitask=False``
     (one independent network per task) or shared by all tasks (hard parameter sharing,
@@ -47,7 +47,8 @@ Built-in methods (Yeh et al. 2023, Table I; Wang et al. 2022; Cheng et al. 2024)
     (the settings of the measurement on the Benchmarks page).
 ``resnet1d+minirocket+multirocket``, ``resnet1d-mtl+minirocket+multirocket``
     The same votes with MultiRocket per task as a third member, equal weights: the
-    most accurate multi-task method measured so far (the Benchmarks page).
+    most accurate multi-task method measured so far (the Benchmarks page), built by
+    :func:`~sktsmtl.make_rocket_vote`.
 
 Training length is the estimator's ``max_epochs`` unless the run sets one (the
 self-supervised methods count TS2Vec's optimiser steps, ``n_iters``, unless the run
@@ -256,20 +257,11 @@ def _rocket(variant):
     return factory
 
 
-def _vote_with_rockets(multitask, variants=("minirocket",)):
+def _vote_with_rockets(multitask, rockets=("minirocket",)):
     def factory():
-        from ..classification import (
-            MultiTaskTimeSeriesClassifier,
-            MultiTaskVotingClassifier,
-            RocketClassifier,
-        )
+        from ..classification import make_rocket_vote
 
-        selection = dict(model_selection="per_task") if multitask else {}
-        network = MultiTaskTimeSeriesClassifier(
-            backbone="resnet1d", multitask=multitask, lr=1e-3, max_epochs=20,
-            batch_size=40, early_stopping=None, **selection)
-        return MultiTaskVotingClassifier(
-            [("network", network)] + [(v, RocketClassifier(v)) for v in variants])
+        return make_rocket_vote(rockets, multitask=multitask)
 
     return factory
 
@@ -300,6 +292,8 @@ _BUILTIN = [
                     "MiniRocket features and a ridge classifier per task"),
     BenchmarkMethod("multirocket", _rocket("multirocket"),
                     "MultiRocket features and a ridge classifier per task"),
+    BenchmarkMethod("hydra", _rocket("hydra"),
+                    "Hydra's competing-kernel counts and a ridge classifier per task"),
     BenchmarkMethod("resnet1d+minirocket", _vote_with_rockets(False),
                     "ResNet1D per task and MiniRocket per task, soft voting"),
     BenchmarkMethod("resnet1d-mtl+minirocket", _vote_with_rockets(True),

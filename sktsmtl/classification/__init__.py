@@ -6,10 +6,11 @@ from .multitask import MultiTaskTimeSeriesClassifier
 from .per_task import PerTaskClassifier
 from .rocket import RocketClassifier
 from .svm import CrossValidatedSVC
-from .voting import MultiTaskVotingClassifier
+from .voting import MultiTaskVotingClassifier, make_rocket_vote
 
 from .base import MultiTaskClassifierMixin
 
 __all__ = ["MultiTaskTimeSeriesClassifier", "PerTaskClassifier", "KNeighborsDTWClassifier",
            "CrossValidatedSVC", "RocketClassifier", "MultiTaskVotingClassifier",
+           "make_rocket_vote",
            "MultiTaskClassifierMixin"]

@@ -1,10 +1,11 @@
-"""``RocketClassifier``: MiniRocket or MultiRocket features and a ridge classifier.
+"""``RocketClassifier``: MiniRocket, MultiRocket or Hydra features and a ridge classifier.
 
-The practitioner's first choice for one task (Dempster et al. 2021; Tan et al. 2022),
-scikit-learn-native so that it works in pipelines, ``GridSearchCV`` and the benchmark
-beside the package's networks. The random convolution features come from sktime's
-transformers, called on numpy arrays (sktime's own ``RocketClassifier`` spends most of
-its time converting through pandas).
+The practitioner's first choice for one task (Dempster et al. 2021; Tan et al. 2022;
+Dempster et al. 2023), scikit-learn-native so that it works in pipelines,
+``GridSearchCV`` and the benchmark beside the package's networks. The random convolution
+features come from sktime's transformers, called on numpy arrays (sktime's own
+``RocketClassifier`` spends most of its time converting through pandas), and Hydra's
+from the package's torch module (sktime has none).
 """
 
 import numbers
@@ -13,7 +14,7 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
 from sklearn.utils import check_random_state
@@ -27,14 +28,70 @@ __all__ = ["RocketClassifier"]
 
 # sktime's defaults: 10,000 features for MiniRocket (84 kernels x dilations x biases),
 # 6,250 kernels x 4 pooling operators x 2 (the series and its first difference) for
-# MultiRocket
-_DEFAULT_KERNELS = {"minirocket": 10_000, "multirocket": 6_250}
+# MultiRocket; Hydra's paper: 64 groups of 8 kernels per dilation
+_DEFAULT_KERNELS = {"minirocket": 10_000, "multirocket": 6_250, "hydra": 512}
+_HYDRA_KERNELS_PER_GROUP = 8
+# series per Hydra forward pass: its convolution output is n x kernels x L floats
+_HYDRA_BATCH = 256
 
 # MiniRocket's kernels have length 9: shorter series are padded to it
 _MIN_LENGTH = 9
 
 
+class _HydraTransformer:
+    """Hydra's counts as a numpy transform (``fit``, ``transform``), batch by batch."""
+
+    def __init__(self, n_kernels, seed):
+        self.n_kernels = n_kernels
+        self.seed = seed
+
+    def fit(self, X):
+        from ..nets import Hydra
+
+        self.hydra_ = Hydra(X.shape[2], in_channels=X.shape[1],
+                            n_groups=max(self.n_kernels // _HYDRA_KERNELS_PER_GROUP, 1),
+                            kernels_per_group=_HYDRA_KERNELS_PER_GROUP,
+                            random_state=self.seed)
+        return self
+
+    def transform(self, X):
+        import torch
+
+        with torch.no_grad():
+            parts = [self.hydra_(torch.as_tensor(X[start:start + _HYDRA_BATCH],
+                                                 dtype=torch.float32)).numpy()
+                     for start in range(0, len(X), _HYDRA_BATCH)]
+        return np.concatenate(parts).astype(np.float64)
+
+    def fit_transform(self, X):
+        return self.fit(X).transform(X)
+
+
+class _SparseScaler(TransformerMixin, BaseEstimator):
+    """Hydra's scaling of its counts: square roots, standardised, zeros kept at zero.
+
+    A count that is zero for most series has its scale inflated by the fraction of
+    zeros to the power 4, so that rare patterns do not dominate the ridge (the Hydra
+    paper's scaler).
+    """
+
+    _EXPONENT = 4
+
+    def fit(self, X, y=None):
+        roots = np.sqrt(np.clip(X, 0, None))
+        self.mean_ = roots.mean(axis=0)
+        self.scale_ = (roots.std(axis=0, ddof=1 if len(roots) > 1 else 0)
+                       + (roots == 0).mean(axis=0) ** self._EXPONENT + 1e-8)
+        return self
+
+    def transform(self, X):
+        roots = np.sqrt(np.clip(X, 0, None))
+        return (roots - self.mean_) * (roots != 0) / self.scale_
+
+
 def _transformer(variant, n_kernels, seed, n_jobs):
+    if variant == "hydra":
+        return _HydraTransformer(n_kernels, seed)
     from sktime.transformations.panel.rocket import (
         MiniRocketMultivariate,
         MultiRocketMultivariate,
@@ -93,29 +150,32 @@ def _writable(value):
 
 
 class RocketClassifier(ClassifierMixin, BaseEstimator):
-    """MiniRocket or MultiRocket features, standardised, and a ridge classifier.
+    """MiniRocket, MultiRocket or Hydra features, scaled, and a ridge classifier.
 
     The usual ROCKET-family pipeline (Dempster et al. 2021, Tan et al. 2022): random
     dilated convolution kernels with proportion-of-positive-values pooling (and, for
     MultiRocket, three more pooling operators and the first difference of the series)
     turn every series into thousands of features; a ridge classifier with its penalty
-    chosen by leave-one-out cross-validation reads them. Fitting takes seconds on
-    hundreds of series. One task per estimator: wrap it in
-    :class:`~sktsmtl.PerTaskClassifier` for a dict of tasks (the ``minirocket`` and
-    ``multirocket`` benchmark methods do).
+    chosen by leave-one-out cross-validation reads them. Hydra (Dempster et al. 2023)
+    counts instead, in groups of competing random kernels, which kernel matches each
+    time step best and worst (:class:`~sktsmtl.nets.Hydra`), a dictionary method on
+    ROCKET's kernels. Fitting takes seconds on hundreds of series. One task per
+    estimator: wrap it in :class:`~sktsmtl.PerTaskClassifier` for a dict of tasks (the
+    ``minirocket``, ``multirocket`` and ``hydra`` benchmark methods do).
 
     Parameters
     ----------
-    variant : {"minirocket", "multirocket"}, default="minirocket"
+    variant : {"minirocket", "multirocket", "hydra"}, default="minirocket"
         The feature transform.
     n_kernels : int, default=None
         Number of features (MiniRocket) or kernels (MultiRocket) of sktime's
-        transformer; None takes its default (10,000 and 6,250).
+        transformer, or of Hydra's kernels per dilation (in groups of 8); None takes
+        the default (10,000, 6,250 and 512).
     alphas : array-like, default=None
         Ridge penalties tried by :class:`~sklearn.linear_model.RidgeClassifierCV`; None
         is ``numpy.logspace(-3, 3, 10)``, the papers' choice.
     n_jobs : int, default=1
-        Threads of the transform.
+        Threads of sktime's transforms (Hydra's runs on torch's threads).
     random_state : int, RandomState instance or None, default=None
         Seed of the kernels' random choices (dilations, biases); an int gives the same
         features on every fit.
@@ -128,9 +188,11 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         Channels of the training series.
     length_ : int
         Length of the training series (after padding to 9 where shorter).
-    transformer_ : sktime transformer
+    transformer_ : sktime transformer or Hydra's
         The fitted feature transform.
-    scaler_ : StandardScaler
+    scaler_ : transformer
+        ``StandardScaler`` of the features; for Hydra, its paper's scaling (square
+        roots of the counts, standardised, zero counts kept at zero).
     ridge_ : RidgeClassifierCV
     heldout_accuracy_ : float
         Leave-one-out accuracy of the ridge classifier on the training series (its
@@ -164,6 +226,10 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
     operators and transformations for fast and effective time series classification",
     Data Mining and Knowledge Discovery, 2022.
 
+    A. Dempster, D. F. Schmidt, G. I. Webb, "Hydra: competing convolutional kernels for
+    fast and accurate time series classification", Data Mining and Knowledge Discovery,
+    2023.
+
     Examples
     --------
     >>> import numpy as np
@@ -179,7 +245,7 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "variant": [StrOptions({"minirocket", "multirocket"})],
+        "variant": [StrOptions({"minirocket", "multirocket", "hydra"})],
         "n_kernels": [Interval(numbers.Integral, 84, None, closed="left"), None],
         "alphas": ["array-like", None],
         "n_jobs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -254,7 +320,8 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             features = np.asarray(self.transformer_.fit_transform(X), dtype=np.float64)
-        self.scaler_ = StandardScaler().fit(features)
+        self.scaler_ = (_SparseScaler() if self.variant == "hydra"
+                        else StandardScaler()).fit(features)
         features = self.scaler_.transform(features)
         alphas = np.logspace(-3, 3, 10) if self.alphas is None else np.asarray(self.alphas)
         self.ridge_ = RidgeClassifierCV(alphas=alphas).fit(features, y)

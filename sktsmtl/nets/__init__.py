@@ -39,6 +39,7 @@ from .sharing import (
 from .convtimenet import ConvTimeNet
 from .inceptiontime import InceptionTime
 from .minirocket import MiniRocket
+from .hydra import Hydra
 from .task_norm import attach_task_statistics, reset_task_statistics, task_statistics
 
 for _module in pkgutil.iter_modules(__path__):
@@ -67,6 +68,7 @@ __all__ = [
     "ConvTimeNet",
     "InceptionTime",
     "MiniRocket",
+    "Hydra",
     "TS2VecEncoder",
     "hierarchical_contrastive_loss",
     "instance_contrastive_loss",

@@ -145,9 +145,9 @@ def test_a_factory_must_return_an_estimator():
 def test_the_rocket_peers_run_in_a_benchmark_with_their_fit_time():
     from sktsmtl.benchmarking import run_benchmark
 
-    results = run_benchmark("basic_motions", ["minirocket", "multirocket"],
+    results = run_benchmark("basic_motions", ["minirocket", "multirocket", "hydra"],
                             tasks=["accel_x", "gyro_z"], max_epochs=3, lr=0.1)
-    assert set(results["method"]) == {"minirocket", "multirocket"}
+    assert set(results["method"]) == {"minirocket", "multirocket", "hydra"}
     assert (results["accuracy"] > 0.7).all() and (results["fit_seconds"] > 0).all()
     # epochs and learning rate do not reach them (no such parameters)
     assert results["max_epochs"].isna().all() and results["lr"].isna().all()

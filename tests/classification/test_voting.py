@@ -112,3 +112,30 @@ def test_heldout_weights_follow_each_tasks_accuracy_estimates(tasks):
                                    + clf.weights_[task][1] * parts[1])
     with pytest.raises(ValueError, match="estimator 'logistic' .LogisticRegression. has none"):
         _pair(weights="heldout").fit(X, y)
+
+
+def test_the_preset_vote_is_the_measured_one_and_routes_its_parameters():
+    from sktsmtl import make_rocket_vote
+
+    vote = make_rocket_vote(random_state=3)
+    assert [n for n, _ in vote.estimators] == ["network", "minirocket", "multirocket"]
+    params = vote.get_params()
+    assert params["network__multitask"] is True
+    assert params["network__model_selection"] == "per_task"
+    assert (params["network__max_epochs"], params["network__lr"],
+            params["network__batch_size"], params["network__early_stopping"]) == (
+                20, 1e-3, 40, None)
+    assert params["network__random_state"] == params["multirocket__random_state"] == 3
+    apart = make_rocket_vote("hydra", multitask=False, max_epochs=5, weights="heldout")
+    assert [n for n, _ in apart.estimators] == ["network", "hydra"]
+    assert apart.get_params()["network__max_epochs"] == 5 and apart.weights == "heldout"
+    assert "model_selection" not in {k for k, v in apart.estimators[0][1].get_params().items()
+                                     if v == "per_task"}
+
+
+@pytest.mark.parametrize("rockets", [(), ("rocket",), ("minirocket", "minirocket")])
+def test_the_preset_refuses_unknown_or_repeated_rockets(rockets):
+    from sktsmtl import make_rocket_vote
+
+    with pytest.raises(ValueError, match="rockets must name each of"):
+        make_rocket_vote(rockets)
