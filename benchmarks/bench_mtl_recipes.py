@@ -46,10 +46,10 @@ lr and batch 40):
     ``--vote-only`` leaves the networks alone out of the run.
 ``1nn-dtw``
     with ``--with-1nn``: the ResNet2D paper's baseline, 1NN-DTW per task.
-``minirocket``, ``multirocket``
-    with ``--with-rocket``: the practitioner's fast single-task peers, MiniRocket and
-    MultiRocket features with a ridge classifier per task; every multi-task recipe is
-    also compared pairwise with ``minirocket``.
+``minirocket``, ``multirocket``, ``hydra``
+    with ``--with-rocket``: the practitioner's fast single-task peers, MiniRocket,
+    MultiRocket and Hydra features with a ridge classifier per task; every multi-task
+    recipe is also compared pairwise with ``minirocket``.
 
 ``--protocol`` is ``paper`` by default: the paper's 60/20/20 split, drawn once per
 recording where tasks share recordings (DodgerLoop), so that the comparison of
@@ -202,7 +202,7 @@ def main(argv=None):
                         help="one or more backbones, each with its recipes")
     parser.add_argument("--with-1nn", action="store_true", help="add 1NN-DTW per task")
     parser.add_argument("--with-rocket", action="store_true",
-                        help="add MiniRocket and MultiRocket per task")
+                        help="add MiniRocket, MultiRocket and Hydra per task")
     parser.add_argument("--protocol", default="paper",
                         choices=["paper", "paper-per-task"])
     parser.add_argument("--vote", nargs="+", default=[], metavar="RECIPE",
@@ -265,7 +265,7 @@ def main(argv=None):
         start = time.time()
         methods = ["1nn-dtw"] if args.with_1nn else []
         if args.with_rocket:
-            methods += ["minirocket", "multirocket"]
+            methods += ["minirocket", "multirocket", "hydra"]
         for backbone in args.backbone:
             networks = _methods(backbone, args.finetune_epochs, args.only, args.precision,
                                 backbone_params, args.finetune_lr)
