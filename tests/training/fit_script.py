@@ -51,4 +51,7 @@ def main(checkpoint_dir, out):
 
 
 if __name__ == "__main__":
+    # a shell starts background jobs with SIGINT ignored, and Python then leaves it
+    # ignored: give the fit the terminal's Ctrl+C, whoever started the tests
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     main(*sys.argv[1:3])
