@@ -90,26 +90,11 @@ def one_set_of_series(tasks_X):
     return {t: np.argsort(v)[np.argsort(np.argsort(first))] for t, v in ids.items()}
 
 
-def ragged(tasks_X):
-    """Whether some task's series differ in length (NaN padding at their ends)."""
-    from sktsmtl.data import check_task_input
-
-    panel, _ = check_task_input(tasks_X)
-    return any(len(set(panel.lengths()[panel.rows_of(t)].tolist())) > 1
-               for t in panel.tasks)
-
-
 def fit_cell(member, seed, X_fit, y_fit, X_test):
     clf = make_member(member, seed)
     order = one_set_of_series(X_fit) if member.startswith("shared") else None
     if member.startswith("shared") and order is None:
         return None  # no set of series shared by every task: the ``mtl`` cell's fit
-    if member in ROCKETS and ragged(X_fit):
-        # the ROCKETs take series of one length: every task's resampled to its longest
-        from sktsmtl.preprocessing import Resampler
-
-        resampler = Resampler(length="max").fit(X_fit)
-        X_fit, X_test = resampler.transform(X_fit), resampler.transform(X_test)
     start = time.perf_counter()
     if order is None:
         clf.fit(X_fit, y_fit)

@@ -23,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..preprocessing import interpolate_missing
+from ..preprocessing.resampling import _resample
 
 __all__ = ["RocketClassifier"]
 
@@ -141,6 +142,12 @@ def _fit_temperature(scores, codes):
                                         method="bounded").x))
 
 
+def _resampled(series, length):
+    """Series of any lengths as one ``(n, C, length)`` array, by linear interpolation."""
+    return np.stack([_resample(np.atleast_2d(np.asarray(s, dtype=np.float64)), length,
+                               "default", i) for i, s in enumerate(series)])
+
+
 def _writable(value):
     if isinstance(value, np.ndarray) and not value.flags.writeable:
         return np.array(value)
@@ -188,6 +195,9 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         Channels of the training series.
     length_ : int
         Length of the training series (after padding to 9 where shorter).
+    resample_length_ : int or None
+        The length that training series of several lengths were resampled to (and
+        every series is at predict); None when they shared one length.
     transformer_ : sktime transformer or Hydra's
         The fitted feature transform.
     scaler_ : transformer
@@ -207,8 +217,12 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     Missing values inside a series are filled by linear interpolation (UCR's NaN
-    padding too, with the last observed value). Series must share one length: resample
-    others first (:class:`~sktsmtl.preprocessing.Resampler`).
+    padding too, with the last observed value). The kernels need series of one length:
+    a list of training series of several lengths is resampled by linear interpolation
+    to the longest of them (:class:`~sktsmtl.preprocessing.Resampler`'s ``"max"``), and
+    then every series given to predict is resampled to that length too
+    (``resample_length_``); a classifier fitted on series of one length takes only
+    that length.
 
     A ridge classifier gives scores, not probabilities. :meth:`predict_proba` is the
     softmax of the scores divided by ``temperature_`` (temperature scaling, Guo et al.
@@ -262,12 +276,26 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
 
     def _series(self, X, reset, y=None):
         """``(n, C, L)`` float64 without NaN, from a 2D/3D array or a list of series
-        (and ``y`` checked with it at fit)."""
-        if isinstance(X, (list, tuple)) and len({np.shape(s) for s in X}) > 1:
-            lengths = sorted({np.shape(s)[-1] for s in X})
-            raise ValueError(
-                f"RocketClassifier needs series of one length; got lengths {lengths[0]} to "
-                f"{lengths[-1]}. Resample them first (sktsmtl.preprocessing.Resampler).")
+        and at fit ``y`` checked with it and the length series were resampled to."""
+        target = None if reset else self.resample_length_
+        ragged = isinstance(X, (list, tuple)) and len({np.shape(s) for s in X}) > 1
+        if ragged:
+            shapes = [np.shape(np.atleast_2d(s)) for s in X]
+            channels = sorted({shape[0] for shape in shapes})
+            if len(channels) > 1:
+                raise ValueError(f"X's series have {channels[0]} to {channels[-1]} "
+                                 "channels; RocketClassifier needs one number.")
+            if reset:  # the kernels need one length: the longest, as Resampler's "max"
+                target = max(shape[1] for shape in shapes)
+            elif target is None:
+                lengths = sorted({shape[1] for shape in shapes})
+                raise ValueError(
+                    f"X has series of lengths {lengths[0]} to {lengths[-1]}; the "
+                    f"classifier was fitted on series of one length, {self.length_}. "
+                    "Resample them to it (sktsmtl.preprocessing.Resampler).")
+            X = _resampled(X, target)
+        elif target is not None:  # as at fit (NaN padding not kept), before the checks
+            X = _resampled(X, target)
         kwargs = dict(reset=reset, ensure_all_finite="allow-nan", allow_nd=True,
                       dtype=np.float64)
         if reset:
@@ -288,7 +316,7 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
                     f"was fitted on {self.n_channels_} of length {self.length_}.")
         if X.shape[2] < _MIN_LENGTH:  # edge padding, as the kernels need 9 steps
             X = np.pad(X, ((0, 0), (0, 0), (0, _MIN_LENGTH - X.shape[2])), mode="edge")
-        return (X, y) if reset else X
+        return (X, y, target) if reset else X
 
     def _features(self, X):
         with warnings.catch_warnings():  # sktime's deprecation notes on every call
@@ -310,7 +338,7 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         self : RocketClassifier
         """
         self._validate_params()
-        X, y = self._series(X, reset=True, y=y)
+        X, y, self.resample_length_ = self._series(X, reset=True, y=y)
         check_classification_targets(y)
         self.n_channels_, self.length_ = int(X.shape[1]), int(X.shape[2])
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)

@@ -62,9 +62,7 @@ def test_hydra_on_ecgfivedays_reaches_its_papers_accuracy(ucr_dir):
     assert RocketClassifier("hydra", random_state=0).fit(X, y).score(X_test, y_test) > 0.99
 
 
-def test_series_of_several_lengths_are_refused_with_their_lengths():
-    with pytest.raises(ValueError, match="one length; got lengths 20 to 31.*Resampler"):
-        RocketClassifier().fit([np.zeros(20), np.ones(31)], [0, 1])
+def test_a_classifier_fitted_on_one_length_refuses_others():
     X, y = _sines()
     clf = RocketClassifier(n_kernels=840, random_state=0).fit(X[:, None, :], y)
     with pytest.raises(ValueError, match="fitted on 1 of length 60"):
@@ -135,3 +133,40 @@ def test_heldout_accuracy_is_the_leave_one_out_accuracy():
     expected = np.mean(clf.classes_[held_out.argmax(axis=1)] == y)
     assert clf.heldout_accuracy_ == pytest.approx(expected)
     assert 0.5 < clf.heldout_accuracy_ < 1.0  # the noisy labels are not all predicted
+
+
+def test_series_of_several_lengths_are_resampled_to_the_longest():
+    from sktsmtl.preprocessing import Resampler
+
+    X, y = _sines(length=60)
+    ragged = [s[: 40 + (i % 3) * 10] for i, s in enumerate(X)]  # lengths 40, 50, 60
+    clf = RocketClassifier(n_kernels=840, random_state=0).fit(ragged, y)
+    assert clf.resample_length_ == 60 and clf.length_ == 60
+    # the same features as resampling first; at predict every series is resampled too
+    resampled = Resampler(length=60).fit_transform(ragged)
+    same = RocketClassifier(n_kernels=840, random_state=0).fit(resampled, y)
+    assert same.resample_length_ is None
+    np.testing.assert_allclose(clf.decision_function(ragged), same.decision_function(
+        Resampler(length=60).fit_transform(ragged)))
+    one = clf.decision_function(X[:1, :45])  # one series: an array of another length
+    np.testing.assert_allclose(one, same.decision_function(
+        Resampler(length=60).fit_transform([X[0, :45]])))
+    # a classifier fitted on one length takes only that length
+    with pytest.raises(ValueError, match="lengths 40 to 60; the classifier was fitted on "
+                                         "series of one length, 60"):
+        same.predict(ragged)
+    with pytest.raises(ValueError, match="1 to 2 channels"):
+        RocketClassifier().fit([np.zeros(20), np.ones((2, 31))], [0, 1])
+
+
+def test_a_vote_with_rockets_takes_tasks_of_several_lengths():
+    from sktsmtl import make_rocket_vote
+
+    X, y = _sines(length=60)
+    tasks_X = {"t1": [s[: 40 + (i % 3) * 10] for i, s in enumerate(X)], "t2": X}
+    tasks_y = {"t1": y, "t2": y}
+    vote = make_rocket_vote(("minirocket",), max_epochs=1, random_state=0,
+                            backbone__preset="tiny")
+    vote.set_params(minirocket__n_kernels=840)
+    scores = vote.fit(tasks_X, tasks_y).score_tasks(tasks_X, tasks_y)
+    assert set(scores) == {"t1", "t2"}
